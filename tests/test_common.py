@@ -1,0 +1,22 @@
+"""scikit-learn's estimator checks, with every expected failure justified."""
+
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from threshold_estimator import ThresholdedClassifier
+
+EXPECTED_FAILED_CHECKS = {
+    "check_classifiers_train": (
+        "The check asserts that predict agrees with argmax(predict_proba), that "
+        "is, a threshold of 0.5; predict applies the tuned threshold instead. "
+        "scikit-learn lists the same failure for TunedThresholdClassifierCV."
+    ),
+}
+
+
+@parametrize_with_checks(
+    [ThresholdedClassifier(LogisticRegression(), cv=3)],
+    expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS,
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)

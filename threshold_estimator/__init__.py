@@ -1,0 +1,20 @@
+"""Tune a classifier's decision threshold, exactly and without leakage."""
+
+from threshold_estimator._estimator import ThresholdedClassifier
+from threshold_estimator._warnings import (
+    FoldDisagreementWarning,
+    SaturatedScoresWarning,
+    ThresholdAtEdgeWarning,
+    ThresholdWarning,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FoldDisagreementWarning",
+    "SaturatedScoresWarning",
+    "ThresholdAtEdgeWarning",
+    "ThresholdWarning",
+    "ThresholdedClassifier",
+    "__version__",
+]

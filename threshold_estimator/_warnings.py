@@ -1,0 +1,61 @@
+"""Warnings about a tuned threshold that is fragile or unusual."""
+
+
+class ThresholdWarning(UserWarning):
+    """Base class of the warnings about a tuned threshold.
+
+    Filter this class to silence them all.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from threshold_estimator import ThresholdWarning
+    >>> warnings.simplefilter("ignore", ThresholdWarning)
+    >>> warnings.resetwarnings()
+    """
+
+
+class SaturatedScoresWarning(ThresholdWarning):
+    """The held-out scores take few distinct values, or pile up on one.
+
+    Moving the threshold then changes few predictions, and the tuned threshold
+    is decided by a handful of ties. A ``decision_function`` (unbounded
+    margins) or a calibrated classifier usually spreads the scores out.
+
+    Examples
+    --------
+    >>> from threshold_estimator import SaturatedScoresWarning, ThresholdWarning
+    >>> issubclass(SaturatedScoresWarning, ThresholdWarning)
+    True
+    """
+
+
+class FoldDisagreementWarning(ThresholdWarning):
+    """The folds' thresholds disagree strongly.
+
+    Raised when the fold thresholds would predict shares of the held-out data
+    positive (or negative) that differ by more than a factor of two. The
+    threshold then rests on few samples; ``aggregation="pooled"``, more folds
+    (``RepeatedStratifiedKFold``) or more data make it steadier.
+
+    Examples
+    --------
+    >>> from threshold_estimator import FoldDisagreementWarning, ThresholdWarning
+    >>> issubclass(FoldDisagreementWarning, ThresholdWarning)
+    True
+    """
+
+
+class ThresholdAtEdgeWarning(ThresholdWarning):
+    """The tuned threshold lies beyond every held-out score.
+
+    The classifier then predicts one class for all the held-out data: the
+    objective prefers no decision at all, which usually means the scores
+    carry little information for it.
+
+    Examples
+    --------
+    >>> from threshold_estimator import ThresholdAtEdgeWarning, ThresholdWarning
+    >>> issubclass(ThresholdAtEdgeWarning, ThresholdWarning)
+    True
+    """
