@@ -16,6 +16,7 @@ from sklearn.utils import Bunch, _safe_indexing, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
 from sklearn.utils._response import _get_response_values_binary
 from sklearn.utils.metadata_routing import (
+    MetadataRequest,
     MetadataRouter,
     MethodMapping,
     _routing_enabled,
@@ -229,8 +230,8 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     >>> X, y = make_classification(n_samples=2000, weights=[0.9], random_state=0)
     >>> clf = ThresholdedClassifier(LogisticRegression(), scoring="f1",
     ...                             random_state=0).fit(X, y)
-    >>> print(f"{clf.decision_threshold_:.3f}")
-    0.282
+    >>> print(f"{clf.decision_threshold_:.2f}")
+    0.21
     >>> print(clf.aggregation_, len(clf.fold_thresholds_))
     median 5
     >>> clf.predict(X[:5])
@@ -419,11 +420,10 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 n_splits=1, test_size=self.cv, random_state=self.random_state
             )
         elif isinstance(self.cv, Integral):
-            minority = min(np.sum(y == c) for c in self.classes_)
+            counts = [np.sum(y == c) for c in self.classes_]
+            minority = min(counts)
             if minority < self.cv:
-                label = self.classes_[
-                    np.argmin([np.sum(y == c) for c in self.classes_])
-                ]
+                label = self.classes_[np.argmin(counts)].tolist()
                 raise ValueError(
                     f"y has {minority} samples of class {label!r}, fewer than "
                     f"cv={self.cv} folds: every held-out fold needs one. Use "
@@ -465,7 +465,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             if scores.min() == scores.max():
                 raise ValueError(
                     f"The estimator's {self._response_method} is constant "
-                    f"({scores[0]!r}) on the held-out part of fold {i}, so no "
+                    f"({scores[0].tolist()!r}) on the held-out part of fold {i}, so no "
                     "threshold separates its samples. Check that the estimator "
                     "learns from the features."
                 )
@@ -661,7 +661,13 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             Routes ``fit`` metadata to the estimator's ``fit``, the splitter's
             ``split`` and a scikit-learn scorer's ``score``.
         """
-        router = MetadataRouter(owner=self.__class__.__name__).add(
+        # The objective always consumes sample_weight, whatever the children
+        # request, so that passing it is never an error.
+        request = MetadataRequest(owner=self.__class__.__name__)
+        request.fit.add_request(param="sample_weight", alias=True)
+        router = MetadataRouter(owner=self.__class__.__name__)
+        router.add_self_request(request)
+        router.add(
             estimator=self.estimator,
             method_mapping=MethodMapping().add(caller="fit", callee="fit"),
         )

@@ -57,7 +57,7 @@ def demo_data(random_state=4):
     )
 
 
-def run_demo(scoring="f1", n_folds=5, random_state=0, data_seed=4, out=sys.stdout):
+def run_demo(scoring="f1", n_folds=5, random_state=0, data_seed=4, out=None):
     """Run the side-by-side comparison and print its table.
 
     Parameters
@@ -70,7 +70,8 @@ def run_demo(scoring="f1", n_folds=5, random_state=0, data_seed=4, out=sys.stdou
         Seed of the folds.
     data_seed : int, default=4
         Seed of the data and of the 50/50 split.
-    out : file-like, default=sys.stdout
+    out : file-like, default=None
+        Where the table goes; ``None`` means standard output.
 
     Returns
     -------
@@ -126,7 +127,7 @@ def run_demo(scoring="f1", n_folds=5, random_state=0, data_seed=4, out=sys.stdou
                 ],
             }
         )
-    _print_table(rows, scoring, n_folds, int(y_train.sum()), out)
+    _print_table(rows, scoring, n_folds, int(y_train.sum()), out or sys.stdout)
     return rows
 
 

@@ -1,0 +1,518 @@
+import warnings
+
+import numpy as np
+import pytest
+from sklearn import config_context
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score, make_scorer
+from sklearn.model_selection import GroupKFold, StratifiedKFold
+from sklearn.svm import LinearSVC
+from sklearn.tree import DecisionTreeClassifier
+
+from threshold_estimator import (
+    FoldDisagreementWarning,
+    SaturatedScoresWarning,
+    ThresholdAtEdgeWarning,
+    ThresholdedClassifier,
+    ThresholdWarning,
+)
+from threshold_estimator._search import best_cut, objective_curve, value_at
+from threshold_estimator.objectives import Objective, fbeta
+
+FOLDS = StratifiedKFold(5, shuffle=True, random_state=0)
+
+
+def held_out_folds(X, y, cv=FOLDS, estimator=None):
+    """Held-out positive-class probabilities of each fold, computed by hand."""
+    estimator = estimator or LogisticRegression()
+    out = []
+    for train, test in cv.split(X, y):
+        model = clone(estimator).fit(X[train], y[train])
+        out.append((y[test] == 1, model.predict_proba(X[test])[:, 1]))
+    return out
+
+
+class WeightSpy(ClassifierMixin, BaseEstimator):
+    """Logistic regression that records the sample weights of each fit."""
+
+    log = []  # on the class: clones share it
+
+    def fit(self, X, y, sample_weight=None):
+        self.log.append(None if sample_weight is None else sample_weight.copy())
+        self.model_ = LogisticRegression().fit(X, y, sample_weight=sample_weight)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)
+
+
+@pytest.mark.parametrize("scoring", ["f1", "balanced_accuracy", "mcc", fbeta(2)])
+def test_fold_thresholds_are_exact_optima_of_held_out_scores(binary_data, scoring):
+    X, y = binary_data
+    clf = ThresholdedClassifier(LogisticRegression(), scoring=scoring, cv=FOLDS)
+    clf.fit(X, y)
+    objective = Objective(scoring) if isinstance(scoring, str) else scoring
+    for t, (y_true, scores) in zip(
+        clf.fold_thresholds_, held_out_folds(X, y), strict=True
+    ):
+        candidates = np.concatenate(([np.inf], np.unique(scores)))
+        brute = max(value_at(objective, y_true, scores, None, c) for c in candidates)
+        assert value_at(objective, y_true, scores, None, t) == pytest.approx(brute)
+        assert t not in scores
+
+
+@pytest.mark.parametrize("aggregation", ["median", "mean"])
+def test_median_and_mean_aggregate_the_fold_thresholds(binary_data, aggregation):
+    X, y = binary_data
+    clf = ThresholdedClassifier(
+        LogisticRegression(), scoring="f1", cv=FOLDS, aggregation=aggregation
+    ).fit(X, y)
+    expected = getattr(np, aggregation)(clf.fold_thresholds_)
+    assert clf.decision_threshold_ == pytest.approx(expected)
+    assert clf.aggregation_ == aggregation
+
+
+def test_pooled_searches_all_held_out_scores_at_once(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(
+        LogisticRegression(), scoring="f1", cv=FOLDS, aggregation="pooled"
+    ).fit(X, y)
+    folds = held_out_folds(X, y)
+    y_true = np.concatenate([f[0] for f in folds])
+    scores = np.concatenate([f[1] for f in folds])
+    thresholds, values = objective_curve(Objective("f1"), y_true, scores)
+    assert clf.decision_threshold_ == pytest.approx(thresholds[best_cut(values)])
+
+
+def test_auto_pools_below_ten_minority_samples_per_fold():
+    X, y = make_classification(n_samples=200, weights=[0.8], random_state=0)
+    clf = ThresholdedClassifier(LogisticRegression(), cv=FOLDS, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ThresholdWarning)
+        clf.fit(X, y)
+    assert min(np.bincount(y)) / 5 < 10
+    assert clf.aggregation_ == "pooled"
+
+
+def test_auto_takes_the_median_with_enough_minority_samples(binary_data):
+    X, y = binary_data  # about 24 positives per held-out fold
+    clf = ThresholdedClassifier(LogisticRegression(), cv=FOLDS).fit(X, y)
+    assert clf.aggregation_ == "median"
+    assert clf.decision_threshold_ == np.median(clf.fold_thresholds_)
+
+
+def test_best_score_is_mean_held_out_objective_at_the_threshold(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(LogisticRegression(), scoring="f1", cv=FOLDS).fit(X, y)
+    expected = [
+        f1_score(y_true, scores >= clf.decision_threshold_)
+        for y_true, scores in held_out_folds(X, y)
+    ]
+    np.testing.assert_allclose(clf.fold_scores_, expected)
+    assert clf.best_score_ == pytest.approx(np.mean(expected))
+
+
+def test_predict_applies_the_tuned_threshold(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(LogisticRegression(), scoring="f1", cv=FOLDS).fit(X, y)
+    proba = clf.estimator_.predict_proba(X)[:, 1]
+    np.testing.assert_array_equal(
+        clf.predict(X), (proba >= clf.decision_threshold_).astype(int)
+    )
+    assert not np.array_equal(clf.predict(X), clf.estimator_.predict(X))
+    np.testing.assert_array_equal(clf.predict_proba(X), clf.estimator_.predict_proba(X))
+    np.testing.assert_array_equal(
+        clf.predict_log_proba(X), clf.estimator_.predict_log_proba(X)
+    )
+
+
+@pytest.mark.parametrize("estimator", [LogisticRegression(), LinearSVC()])
+@pytest.mark.parametrize("pos_label", [0, 1])
+def test_decision_function_is_nonnegative_exactly_where_predict_is_positive(
+    binary_data, estimator, pos_label
+):
+    X, y = binary_data
+    clf = ThresholdedClassifier(
+        estimator, scoring="f1", cv=FOLDS, pos_label=pos_label
+    ).fit(X, y)
+    margin = clf.decision_function(X)
+    np.testing.assert_array_equal(margin >= 0, clf.predict(X) == pos_label)
+
+
+def test_decision_function_is_log_odds_margin_for_probabilities(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(LogisticRegression(), cv=FOLDS).fit(X, y)
+    p = clf.predict_proba(X)[:, 1]
+    t = clf.decision_threshold_
+    expected = np.log(p / (1 - p)) - np.log(t / (1 - t))
+    np.testing.assert_allclose(clf.decision_function(X), expected, atol=1e-9)
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.5, 1.0, 1.2, -0.3])
+def test_decision_function_sign_holds_at_and_beyond_probability_bounds(threshold):
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    y = np.array([0, 0, 1, 1])
+    clf = ThresholdedClassifier(LogisticRegression(C=1e6), threshold=threshold)
+    clf.fit(X, y)
+    proba = clf.predict_proba(X)[:, 1]
+    np.testing.assert_array_equal(clf.decision_function(X) >= 0, proba >= threshold)
+    np.testing.assert_array_equal(clf.predict(X) == 1, proba >= threshold)
+
+
+def test_decision_function_response_thresholds_the_margin(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(
+        LogisticRegression(), response_method="decision_function", cv=FOLDS
+    ).fit(X, y)
+    raw = clf.estimator_.decision_function(X)
+    np.testing.assert_allclose(clf.decision_function(X), raw - clf.decision_threshold_)
+    assert (clf.fold_thresholds_ < 0).any() or (clf.fold_thresholds_ > 1).any()
+
+
+def test_fixed_threshold_skips_the_folds(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(LogisticRegression(), threshold=0.3).fit(X, y)
+    assert clf.decision_threshold_ == 0.3
+    assert not hasattr(clf, "fold_thresholds_")
+    proba = clf.predict_proba(X)[:, 1]
+    np.testing.assert_array_equal(clf.predict(X), (proba >= 0.3).astype(int))
+
+
+def test_refit_false_keeps_the_model_the_threshold_was_tuned_on(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(
+        LogisticRegression(), cv=0.25, refit=False, random_state=0
+    ).fit(X, y)
+    full = LogisticRegression().fit(X, y)
+    assert not np.allclose(clf.estimator_.coef_, full.coef_)
+    assert len(clf.fold_thresholds_) == 1
+    assert clf.decision_threshold_ == clf.fold_thresholds_[0]
+
+
+def test_float_cv_is_one_stratified_holdout_of_that_fraction(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(
+        LogisticRegression(), cv=0.25, store_cv_results=True, random_state=0
+    ).fit(X, y)
+    # 150 held-out samples: at most 151 cuts.
+    assert len(clf.cv_results_["thresholds"]) == 1
+    assert len(clf.cv_results_["thresholds"][0]) <= 151
+
+
+def test_sample_weight_reaches_the_estimator_and_weighs_the_objective(binary_data):
+    X, y = binary_data
+    weight = np.random.default_rng(0).integers(1, 4, size=y.size).astype(float)
+    log = WeightSpy.log
+    log.clear()
+    clf = ThresholdedClassifier(WeightSpy(), scoring="f1", cv=FOLDS)
+    clf.fit(X, y, sample_weight=weight)
+    assert len(log) == 6  # five folds and the refit
+    np.testing.assert_array_equal(log[-1], weight)
+    for fit_weight, (train, _) in zip(log, FOLDS.split(X, y), strict=False):
+        np.testing.assert_array_equal(fit_weight, weight[train])
+    # The fold optimum is that of the weighted counts.
+    for t, (_, test), fold_weight in zip(
+        clf.fold_thresholds_, FOLDS.split(X, y), log, strict=False
+    ):
+        model = LogisticRegression().fit(
+            np.delete(X, test, axis=0), np.delete(y, test), sample_weight=fold_weight
+        )
+        scores = model.predict_proba(X[test])[:, 1]
+        y_true, w = y[test] == 1, weight[test]
+        candidates = np.concatenate(([np.inf], np.unique(scores)))
+        f1 = Objective("f1")
+        brute = max(value_at(f1, y_true, scores, w, c) for c in candidates)
+        assert value_at(f1, y_true, scores, w, t) == pytest.approx(brute)
+
+
+def test_sample_weight_is_routed_when_routing_is_enabled(binary_data):
+    X, y = binary_data
+    weight = np.linspace(0.5, 2.0, y.size)
+    log = WeightSpy.log
+    log.clear()
+    with config_context(enable_metadata_routing=True):
+        spy = WeightSpy().set_fit_request(sample_weight=True)
+        ThresholdedClassifier(spy, cv=FOLDS).fit(X, y, sample_weight=weight)
+        assert all(w is not None for w in log)
+        log.clear()
+        spy = WeightSpy().set_fit_request(sample_weight=False)
+        ThresholdedClassifier(spy, cv=FOLDS).fit(X, y, sample_weight=weight)
+        assert all(w is None for w in log)
+
+
+def test_groups_are_routed_to_the_splitter(binary_data):
+    X, y = binary_data
+    groups = np.arange(y.size) % 6
+    with config_context(enable_metadata_routing=True):
+        clf = ThresholdedClassifier(LogisticRegression(), cv=GroupKFold(3))
+        clf.fit(X, y, groups=groups)
+    assert len(clf.fold_thresholds_) == 3
+
+
+def test_scorer_gives_the_same_threshold_as_the_objective(binary_data):
+    X, y = binary_data
+    by_name = ThresholdedClassifier(LogisticRegression(), scoring="f1", cv=FOLDS)
+    by_scorer = ThresholdedClassifier(
+        LogisticRegression(), scoring=make_scorer(f1_score), cv=FOLDS
+    )
+    np.testing.assert_allclose(
+        by_name.fit(X, y).fold_thresholds_, by_scorer.fit(X, y).fold_thresholds_
+    )
+    assert by_name.best_score_ == pytest.approx(by_scorer.best_score_)
+
+
+def test_scorer_sees_original_string_labels(binary_data):
+    X, y = binary_data
+    labels = np.array(["ham", "spam"])[y]
+    scorer = make_scorer(f1_score, pos_label="spam")
+    clf = ThresholdedClassifier(LogisticRegression(), scoring=scorer, cv=FOLDS)
+    clf.fit(X, labels)
+    assert set(clf.predict(X)) == {"ham", "spam"}
+    assert 0 < clf.best_score_ <= 1
+
+
+@pytest.mark.parametrize(
+    "scoring", ["roc_auc", "average_precision", "neg_log_loss", "neg_brier_score"]
+)
+def test_threshold_free_scorers_are_refused(binary_data, scoring):
+    X, y = binary_data
+    clf = ThresholdedClassifier(LogisticRegression(), scoring=scoring)
+    with pytest.raises(ValueError, match="same value at every decision threshold"):
+        clf.fit(X, y)
+
+
+def test_a_scorer_reading_probabilities_is_refused_when_called(binary_data):
+    X, y = binary_data
+
+    def mean_proba(estimator, X, y):
+        return estimator.predict_proba(X)[:, 1].mean()
+
+    clf = ThresholdedClassifier(LogisticRegression(), scoring=mean_proba)
+    with pytest.raises(ValueError, match="same value at every decision threshold"):
+        clf.fit(X, y)
+
+
+def test_store_cv_results_keeps_bounded_curves_with_each_optimum():
+    X, y = make_classification(n_samples=12_000, weights=[0.7], random_state=0)
+    clf = ThresholdedClassifier(
+        LogisticRegression(), scoring="f1", cv=FOLDS, store_cv_results=True
+    ).fit(X, y)
+    for t, thresholds, scores in zip(
+        clf.fold_thresholds_,
+        clf.cv_results_["thresholds"],
+        clf.cv_results_["scores"],
+        strict=True,
+    ):
+        assert thresholds.size == scores.size <= 1000
+        assert np.all(np.diff(thresholds) < 0)
+        assert t in thresholds
+        assert scores[thresholds == t][0] == scores.max()
+
+
+def test_no_training_rows_survive_fit(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(LogisticRegression(), cv=FOLDS).fit(X, y)
+    for name, value in vars(clf).items():
+        assert np.ndim(value) == 0 or len(value) < 100, name
+    assert not hasattr(clf, "cv_results_")
+
+
+def test_same_random_state_gives_the_same_threshold(binary_data):
+    X, y = binary_data
+    a = ThresholdedClassifier(LogisticRegression(), random_state=3).fit(X, y)
+    b = ThresholdedClassifier(LogisticRegression(), random_state=3).fit(X, y)
+    c = ThresholdedClassifier(LogisticRegression(), random_state=4).fit(X, y)
+    np.testing.assert_array_equal(a.fold_thresholds_, b.fold_thresholds_)
+    assert not np.array_equal(a.fold_thresholds_, c.fold_thresholds_)
+
+
+class ConstantScores(ClassifierMixin, BaseEstimator):
+    def __init__(self, value=0.5):
+        self.value = value
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        p = np.full(len(X), self.value)
+        return np.c_[1 - p, p]
+
+
+def _bad_fit(params, X, y, **fit_kwargs):
+    ThresholdedClassifier(**params).fit(X, y, **fit_kwargs)
+
+
+X_SMALL, Y_SMALL = make_classification(n_samples=100, random_state=0)
+
+
+@pytest.mark.parametrize(
+    "params, X, y, fit_kwargs, error, match",
+    [
+        (
+            {"estimator": LogisticRegression()},
+            X_SMALL,
+            np.arange(100) % 3,
+            {},
+            ValueError,
+            "Only binary classification is supported.*multiclass",
+        ),
+        (
+            {"estimator": LogisticRegression()},
+            X_SMALL,
+            np.zeros(100),
+            {},
+            ValueError,
+            "1 class",
+        ),
+        (
+            {"estimator": LogisticRegression(), "pos_label": 2},
+            X_SMALL,
+            Y_SMALL,
+            {},
+            ValueError,
+            r"pos_label=2 is not a class of y; use one of \[0, 1\]",
+        ),
+        (
+            {"estimator": LogisticRegression(), "cv": 5},
+            X_SMALL,
+            np.r_[np.ones(3), np.zeros(97)],
+            {},
+            ValueError,
+            "y has 3 samples of class 1.0, fewer than cv=5 folds",
+        ),
+        (
+            {
+                "estimator": LogisticRegression(),
+                "cv": [(np.arange(50), np.arange(50, 100))],
+            },
+            X_SMALL,
+            np.r_[np.ones(50), np.zeros(50)],
+            {},
+            ValueError,
+            "The training part of fold 0 of cv holds only class",
+        ),
+        (
+            {"estimator": LogisticRegression(), "refit": False},
+            X_SMALL,
+            Y_SMALL,
+            {},
+            ValueError,
+            "refit=False keeps the model of a single split, but cv makes 5 splits",
+        ),
+        (
+            {"estimator": ConstantScores()},
+            X_SMALL,
+            Y_SMALL,
+            {},
+            ValueError,
+            r"predict_proba is constant \(0.5\) on the held-out part of fold 0",
+        ),
+        (
+            {"estimator": ConstantScores(np.nan)},
+            X_SMALL,
+            Y_SMALL,
+            {},
+            ValueError,
+            "gave NaN or infinite scores on the held-out part of fold 0",
+        ),
+        (
+            {"estimator": LogisticRegression()},
+            X_SMALL,
+            Y_SMALL,
+            {"sample_weight": -np.ones(100)},
+            ValueError,
+            "sample_weight must be non-negative",
+        ),
+        (
+            {"estimator": LogisticRegression()},
+            X_SMALL,
+            Y_SMALL,
+            {"sample_weight": np.zeros(100)},
+            ValueError,
+            "sample_weight is zero everywhere|at least one non-zero",
+        ),
+        (
+            {"estimator": LogisticRegression()},
+            X_SMALL,
+            Y_SMALL,
+            {"sample_weight": np.r_[np.nan, np.ones(99)]},
+            ValueError,
+            "sample_weight.*NaN",
+        ),
+        (
+            {"estimator": LogisticRegression()},
+            X_SMALL,
+            Y_SMALL,
+            {"sample_weight": np.ones(3)},
+            ValueError,
+            "sample_weight.shape",
+        ),
+        (
+            {"estimator": DecisionTreeClassifier().fit(X_SMALL, Y_SMALL).apply},
+            X_SMALL,
+            Y_SMALL,
+            {},
+            ValueError,
+            "The 'estimator' parameter of ThresholdedClassifier must be an object "
+            "implementing 'fit' and 'predict_proba'",
+        ),
+        (
+            {"estimator": LogisticRegression(), "scoring": "not_a_metric"},
+            X_SMALL,
+            Y_SMALL,
+            {},
+            ValueError,
+            "scoring='not_a_metric' is neither an objective",
+        ),
+        (
+            {"estimator": LogisticRegression(), "aggregation": "max"},
+            X_SMALL,
+            Y_SMALL,
+            {},
+            ValueError,
+            "The 'aggregation' parameter",
+        ),
+    ],
+)
+def test_bad_input_gets_a_clear_error(params, X, y, fit_kwargs, error, match):
+    with pytest.raises(error, match=match):
+        _bad_fit(params, X, y, **fit_kwargs)
+
+
+def test_saturated_scores_warn():
+    X, y = make_classification(n_samples=1000, random_state=0)
+    clf = ThresholdedClassifier(DecisionTreeClassifier(max_depth=1), cv=FOLDS)
+    with pytest.warns(SaturatedScoresWarning, match="saturated: 2 distinct values"):
+        clf.fit(X, y)
+
+
+def test_disagreeing_folds_warn():
+    X, y = make_classification(
+        n_samples=400, weights=[0.95], flip_y=0.1, class_sep=0.3, random_state=1
+    )
+    clf = ThresholdedClassifier(
+        LogisticRegression(), scoring="f1", cv=FOLDS, aggregation="median"
+    )
+    with pytest.warns(FoldDisagreementWarning, match="disagree strongly"):
+        clf.fit(X, y)
+
+
+def test_threshold_beyond_every_score_warns():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(500, 2))  # no signal
+    y = (rng.random(500) < 0.05).astype(int)
+    clf = ThresholdedClassifier(LogisticRegression(), scoring="accuracy", cv=FOLDS)
+    with pytest.warns(ThresholdAtEdgeWarning, match="above every held-out score"):
+        clf.fit(X, y)
+    assert (clf.predict(X) == 0).all()
+
+
+def test_healthy_fit_is_silent():
+    X, y = make_classification(n_samples=5000, weights=[0.7], random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ThresholdedClassifier(LogisticRegression(), scoring="f1", cv=FOLDS).fit(X, y)

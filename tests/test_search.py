@@ -1,0 +1,150 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from threshold_estimator import _search
+from threshold_estimator._search import (
+    InfeasibleObjectiveError,
+    aggregate,
+    best_cut,
+    cut_thresholds,
+    objective_curve,
+    value_at,
+)
+from threshold_estimator.objectives import Objective
+
+
+class LabelF1:
+    """A label objective: F1 from boolean labels, counting its calls."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def score_labels(self, y_true, y_pred, sample_weight=None):
+        self.calls += 1
+        tp = np.sum(y_true & y_pred)
+        denominator = 2 * tp + np.sum(~y_true & y_pred) + np.sum(y_true & ~y_pred)
+        return 2 * tp / denominator if denominator else 0.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    arrays(
+        np.float64,
+        st.integers(1, 30),
+        elements=st.floats(-1e6, 1e6, allow_nan=False) | st.sampled_from([0.0, 1.0]),
+        unique=True,
+    )
+)
+def test_each_cut_threshold_separates_exactly_its_scores(scores):
+    scores = np.sort(scores)[::-1]
+    thresholds = cut_thresholds(scores)
+    assert thresholds.size == scores.size + 1
+    for cut, t in enumerate(thresholds):
+        assert np.sum(scores >= t) == cut
+
+
+def test_cut_threshold_between_adjacent_floats_stays_on_the_right_side():
+    low = 0.3
+    high = np.nextafter(low, 1.0)
+    thresholds = cut_thresholds(np.array([high, low]))
+    assert thresholds[1] == high  # the midpoint would round onto a score
+    assert np.sum(np.array([high, low]) >= thresholds[1]) == 1
+
+
+def test_threshold_lies_midway_between_adjacent_scores():
+    thresholds = cut_thresholds(np.array([0.9, 0.6, 0.2]))
+    np.testing.assert_allclose(thresholds, [1.05, 0.75, 0.4, 0.0], atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        ([0.1, 0.5, 0.2], 1),
+        ([0.5, 0.5, 0.5, 0.1], 1),  # odd run: its middle
+        ([0.1, 0.5, 0.5, 0.1], 1),  # even run: the first of the two middles
+        ([0.5, 0.1, 0.5, 0.5, 0.5], 3),  # the widest run wins
+        ([0.5, 0.5, 0.1, 0.5, 0.5], 0),  # equally wide: the first
+        ([-np.inf, 0.2, np.nan, 0.3], 3),  # infeasible cuts are never chosen
+    ],
+)
+def test_best_cut_is_middle_of_widest_optimal_run(values, expected):
+    assert best_cut(np.array(values)) == expected
+
+
+def test_best_cut_treats_rounding_noise_as_a_tie():
+    assert best_cut(np.array([0.3, 0.7, 0.7 + 1e-15, 0.7 - 1e-15, 0.2])) == 2
+
+
+def test_best_cut_refuses_all_infeasible():
+    with pytest.raises(InfeasibleObjectiveError):
+        best_cut(np.array([-np.inf, np.nan]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(2, 60).flatmap(
+        lambda n: st.tuples(
+            arrays(bool, n),
+            arrays(np.float64, n, elements=st.sampled_from([0.0, 0.2, 0.3, 0.7, 1.0])),
+        )
+    )
+)
+def test_count_search_finds_the_brute_force_optimum(data):
+    y_true, y_score = data
+    f1 = Objective("f1")
+    thresholds, values = objective_curve(f1, y_true, y_score)
+    chosen = thresholds[best_cut(values)]
+    candidates = np.concatenate(([np.inf], np.unique(y_score)))
+    brute = max(value_at(f1, y_true, y_score, None, t) for t in candidates)
+    assert value_at(f1, y_true, y_score, None, chosen) == pytest.approx(brute)
+
+
+def test_label_search_is_exact_below_one_round():
+    rng = np.random.default_rng(1)
+    y_true = rng.random(40) < 0.4
+    y_score = rng.random(40)
+    objective = LabelF1()
+    thresholds, values = objective_curve(objective, y_true, y_score)
+    assert objective.calls == 41  # every cut, once
+    _, exact = objective_curve(Objective("f1"), y_true, y_score)
+    np.testing.assert_allclose(values, exact)
+
+
+def test_label_search_narrows_to_the_optimum_with_few_calls():
+    rng = np.random.default_rng(2)
+    y_true = rng.random(20_000) < 0.2
+    y_score = y_true + rng.normal(scale=0.8, size=y_true.size)
+    objective = LabelF1()
+    thresholds, values = objective_curve(objective, y_true, y_score)
+    exact_thresholds, exact = objective_curve(Objective("f1"), y_true, y_score)
+    assert objective.calls < 4 * _search.LABEL_CANDIDATES_PER_ROUND
+    assert values.max() == pytest.approx(exact.max())
+    # Around the best, every cut was tried: the chosen one is the exact one.
+    assert thresholds[best_cut(values)] == exact_thresholds[best_cut(exact)]
+
+
+def test_objective_returning_the_wrong_shape_is_refused():
+    def scalar(tn, fp, fn, tp):
+        return 0.5
+
+    with pytest.raises(ValueError, match="one value per threshold"):
+        objective_curve(scalar, np.array([True, False]), np.array([0.2, 0.1]))
+
+
+def test_value_at_counts_with_weights():
+    y_true = np.array([True, True, False, False])
+    y_score = np.array([0.9, 0.2, 0.8, 0.1])
+    weight = np.array([1.0, 3.0, 2.0, 1.0])
+    # At 0.5: tp=1, fn=3, fp=2, tn=1 -> recall 0.25, precision 1/3.
+    assert value_at(Objective("recall"), y_true, y_score, weight, 0.5) == 0.25
+    assert value_at(Objective("precision"), y_true, y_score, weight, 0.5) == 1 / 3
+
+
+def test_aggregate_median_and_mean():
+    assert aggregate(np.array([0.1, 0.2, 0.9]), "median") == 0.2
+    assert aggregate(np.array([0.1, 0.2, 0.9]), "mean") == pytest.approx(0.4)
+    with pytest.raises(ValueError, match="Cannot aggregate"):
+        aggregate(np.array([0.1]), "mode")
