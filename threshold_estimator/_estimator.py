@@ -235,7 +235,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     >>> print(clf.aggregation_, len(clf.fold_thresholds_))
     median 5
     >>> clf.predict(X[:5])
-    array([0, 0, 0, 1, 0])
+    array([1, 0, 0, 0, 0])
     """
 
     _parameter_constraints: dict = {
