@@ -61,14 +61,21 @@ _MIN_DISTINCT_SCORES = 10
 _DISAGREEMENT_RATIO = 2.0
 
 
-def _fit_fold(estimator, X, y, train, test, fit_params, response_method, pos_label):
-    """Fit on a fold's training part; score its held-out part."""
+def _fit_fold(
+    estimator, X, y, train, test, fit_params, response_method, pos_label, keep_model
+):
+    """Fit on a fold's training part; score its held-out part.
+
+    The fitted model is sent back only when asked for (``refit=False``): from
+    a worker process it would be pickled for nothing.
+    """
     fit_params = _check_method_params(X, fit_params, indices=train)
     estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train), **fit_params)
     scores, _ = _get_response_values_binary(
         estimator, _safe_indexing(X, test), response_method, pos_label=pos_label
     )
-    return estimator, np.asarray(scores, dtype=np.float64).ravel()
+    model = estimator if keep_model else None
+    return model, np.asarray(scores, dtype=np.float64).ravel()
 
 
 def _margin(scores, threshold, log_odds):
@@ -337,6 +344,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 routed.estimator.fit,
                 self._response_method,
                 self._pos,
+                keep_model,
             )
             for train, test in splits
         )
