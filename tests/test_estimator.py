@@ -393,7 +393,7 @@ X_SMALL, Y_SMALL = make_classification(n_samples=100, random_state=0)
             np.r_[np.ones(50), np.zeros(50)],
             {},
             ValueError,
-            "The training part of fold 0 of cv holds only class",
+            "The training part of fold 0 of cv holds only one class",
         ),
         (
             {"estimator": LogisticRegression(), "refit": False},

@@ -449,14 +449,16 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 f"{len(splits)} splits. Use refit=True, or a single split such as "
                 "cv=0.2."
             )
+        positive = y == self._pos
         for i, (train, test) in enumerate(splits):
             for part, index in (("training", train), ("held-out", test)):
-                present = np.unique(y[index])
-                if present.size < 2:
+                n_positive = np.count_nonzero(positive[index])
+                if n_positive in (0, len(index)):
                     raise ValueError(
-                        f"The {part} part of fold {i} of cv holds only class "
-                        f"{present.tolist()}; every fold needs both classes. Use "
-                        "fewer folds or a stratified splitter."
+                        f"The {part} part of fold {i} of cv holds only one class "
+                        f"({n_positive} positive of {len(index)}); every "
+                        "fold needs both classes. Use fewer folds or a stratified "
+                        "splitter."
                     )
         return splits
 
