@@ -19,7 +19,7 @@ from threshold_estimator import (
     ThresholdWarning,
 )
 from threshold_estimator._search import best_cut, objective_curve, value_at
-from threshold_estimator.objectives import Objective, fbeta
+from threshold_estimator.objectives import fbeta, get_objective
 
 FOLDS = StratifiedKFold(5, shuffle=True, random_state=0)
 
@@ -54,7 +54,7 @@ def test_fold_thresholds_are_exact_optima_of_held_out_scores(binary_data, scorin
     X, y = binary_data
     clf = ThresholdedClassifier(LogisticRegression(), scoring=scoring, cv=FOLDS)
     clf.fit(X, y)
-    objective = Objective(scoring) if isinstance(scoring, str) else scoring
+    objective = get_objective(scoring) if isinstance(scoring, str) else scoring
     for t, (y_true, scores) in zip(
         clf.fold_thresholds_, held_out_folds(X, y), strict=True
     ):
@@ -83,7 +83,7 @@ def test_pooled_searches_all_held_out_scores_at_once(binary_data):
     folds = held_out_folds(X, y)
     y_true = np.concatenate([f[0] for f in folds])
     scores = np.concatenate([f[1] for f in folds])
-    thresholds, values = objective_curve(Objective("f1"), y_true, scores)
+    thresholds, values = objective_curve(get_objective("f1"), y_true, scores)
     assert clf.decision_threshold_ == pytest.approx(thresholds[best_cut(values)])
 
 
@@ -223,7 +223,7 @@ def test_sample_weight_reaches_the_estimator_and_weighs_the_objective(binary_dat
         scores = model.predict_proba(X[test])[:, 1]
         y_true, w = y[test] == 1, weight[test]
         candidates = np.concatenate(([np.inf], np.unique(scores)))
-        f1 = Objective("f1")
+        f1 = get_objective("f1")
         brute = max(value_at(f1, y_true, scores, w, c) for c in candidates)
         assert value_at(f1, y_true, scores, w, t) == pytest.approx(brute)
 

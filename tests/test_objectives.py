@@ -10,7 +10,7 @@ from sklearn import metrics
 
 from threshold_estimator import objectives
 from threshold_estimator._counts import confusion_counts
-from threshold_estimator.objectives import Objective, fbeta, get_objective
+from threshold_estimator.objectives import fbeta, get_objective
 
 
 def _specificity(y_true, y_pred, sample_weight=None):
@@ -120,9 +120,9 @@ def test_documented_value_for_zero_denominators(name, zero_value):
 
 
 def test_aliases_resolve_to_their_objective():
-    assert get_objective("matthews_corrcoef") == Objective("mcc")
-    assert get_objective("tpr") == Objective("recall")
-    assert get_objective("tnr") == Objective("specificity")
+    assert get_objective("matthews_corrcoef") == get_objective("mcc")
+    assert get_objective("tpr") == get_objective("recall")
+    assert get_objective("tnr") == get_objective("specificity")
 
 
 def test_unknown_name_lists_the_known_ones():
@@ -139,8 +139,8 @@ def test_fbeta_rejects_a_bad_beta(beta):
 def test_objectives_pickle_compare_and_print():
     f2 = fbeta(2)
     assert pickle.loads(pickle.dumps(f2)) == f2
-    assert f2 != fbeta(3) and f2 != Objective("f1")
+    assert f2 != fbeta(3) and f2 != get_objective("f1")
     assert hash(f2) == hash(fbeta(2.0))
     assert repr(f2) == "fbeta(beta=2.0)"
-    assert repr(Objective("f1")) == "Objective('f1')"
+    assert repr(get_objective("f1")) == "get_objective('f1')"
     assert objectives.objective_names() == sorted(objectives.objective_names())

@@ -13,7 +13,7 @@ from threshold_estimator._search import (
     objective_curve,
     value_at,
 )
-from threshold_estimator.objectives import Objective
+from threshold_estimator.objectives import get_objective
 
 
 class LabelF1:
@@ -94,7 +94,7 @@ def test_best_cut_refuses_all_infeasible():
 )
 def test_count_search_finds_the_brute_force_optimum(data):
     y_true, y_score = data
-    f1 = Objective("f1")
+    f1 = get_objective("f1")
     thresholds, values = objective_curve(f1, y_true, y_score)
     chosen = thresholds[best_cut(values)]
     candidates = np.concatenate(([np.inf], np.unique(y_score)))
@@ -109,7 +109,7 @@ def test_label_search_is_exact_below_one_round():
     objective = LabelF1()
     thresholds, values = objective_curve(objective, y_true, y_score)
     assert objective.calls == 41  # every cut, once
-    _, exact = objective_curve(Objective("f1"), y_true, y_score)
+    _, exact = objective_curve(get_objective("f1"), y_true, y_score)
     np.testing.assert_allclose(values, exact)
 
 
@@ -119,7 +119,7 @@ def test_label_search_narrows_to_the_optimum_with_few_calls():
     y_score = y_true + rng.normal(scale=0.8, size=y_true.size)
     objective = LabelF1()
     thresholds, values = objective_curve(objective, y_true, y_score)
-    exact_thresholds, exact = objective_curve(Objective("f1"), y_true, y_score)
+    exact_thresholds, exact = objective_curve(get_objective("f1"), y_true, y_score)
     assert objective.calls < 4 * _search.LABEL_CANDIDATES_PER_ROUND
     assert values.max() == pytest.approx(exact.max())
     # Around the best, every cut was tried: the chosen one is the exact one.
@@ -139,8 +139,8 @@ def test_value_at_counts_with_weights():
     y_score = np.array([0.9, 0.2, 0.8, 0.1])
     weight = np.array([1.0, 3.0, 2.0, 1.0])
     # At 0.5: tp=1, fn=3, fp=2, tn=1 -> recall 0.25, precision 1/3.
-    assert value_at(Objective("recall"), y_true, y_score, weight, 0.5) == 0.25
-    assert value_at(Objective("precision"), y_true, y_score, weight, 0.5) == 1 / 3
+    assert value_at(get_objective("recall"), y_true, y_score, weight, 0.5) == 0.25
+    assert value_at(get_objective("precision"), y_true, y_score, weight, 0.5) == 1 / 3
 
 
 def test_aggregate_median_and_mean():

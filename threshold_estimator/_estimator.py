@@ -323,6 +323,9 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         y = self._check_target(y)
         if sample_weight is not None:
             sample_weight = self._check_weights(sample_weight, X)
+        objective, scorer = resolve_scoring(self.scoring, self.classes_, self._pos)
+        fit_params = dict(fit_params)
+        objective_params = _pop_objective_params(objective, fit_params, len(y))
         routed = self._route_params(sample_weight, fit_params)
         self._response_method = self._check_response_method()
 
@@ -331,7 +334,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             self.decision_threshold_ = float(self.threshold)
             return self._record_features()
 
-        self.objective_, _ = resolve_scoring(self.scoring, self.classes_, self._pos)
+        self.objective_ = objective
         splits = self._make_splits(X, y, routed.splitter.split)
         keep_model = not self.refit
         fitted = Parallel(n_jobs=self.n_jobs)(
@@ -348,9 +351,15 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             )
             for train, test in splits
         )
-        folds = self._held_out_folds(y, sample_weight, splits, fitted, routed)
-        self._tune(folds)
-        self._warn_if_fragile(folds)
+        folds = self._held_out_folds(y, splits, fitted)
+        bind = _Binder(
+            objective,
+            y == self._pos,
+            sample_weight,
+            routed.scorer.score if scorer is not None else objective_params,
+        )
+        self._tune(folds, bind)
+        self._warn_if_fragile([scores for _, scores in folds])
         if keep_model:
             self.estimator_ = fitted[0][0]
         else:
@@ -462,8 +471,8 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     )
         return splits
 
-    def _held_out_folds(self, y, sample_weight, splits, fitted, routed):
-        """Per fold: truths, checked scores, weights, objective."""
+    def _held_out_folds(self, y, splits, fitted):
+        """Per fold: the held-out indices and their checked scores."""
         folds = []
         for i, ((_, test), (_, scores)) in enumerate(zip(splits, fitted, strict=True)):
             if not np.isfinite(scores).all():
@@ -479,62 +488,57 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     "threshold separates its samples. Check that the estimator "
                     "learns from the features."
                 )
-            objective = self.objective_
-            if hasattr(objective, "with_params"):
-                objective = objective.with_params(
-                    _check_method_params(y, routed.scorer.score, indices=test)
-                )
-            weight = None if sample_weight is None else sample_weight[test]
-            folds.append((y[test] == self._pos, scores, weight, objective))
+            folds.append((np.asarray(test), scores))
         return folds
 
-    def _tune(self, folds):
+    def _tune(self, folds, bind):
         """Set the fold thresholds, the aggregated one and the scores."""
-        curves = []
-        for i, (y_true, scores, weight, objective) in enumerate(folds):
-            thresholds, values = objective_curve(objective, y_true, scores, weight)
-            curves.append((thresholds, values, self._best_cut(values, f"fold {i}")))
+        curves, bound = [], []
+        for i, (test, scores) in enumerate(folds):
+            objective, y_true, weight = bind(test)
+            thresholds, values, best = self._search(
+                objective, y_true, scores, weight, f"fold {i}"
+            )
+            curves.append((thresholds, values, best))
+            bound.append((objective, y_true, scores, weight))
         self.fold_thresholds_ = np.array([t[best] for t, _, best in curves])
 
         self.aggregation_ = self.aggregation
         if self.aggregation == "auto":
-            smallest = min(min(y.sum(), (~y).sum()) for y, *_ in folds)
+            smallest = min(min(y.sum(), (~y).sum()) for _, y, _, _ in bound)
             self.aggregation_ = "pooled" if smallest < _AUTO_POOL_BELOW else "median"
         if self.aggregation_ == "pooled":
-            y_true, scores, weight = self._pool(folds)
-            thresholds, values = objective_curve(folds[0][3], y_true, scores, weight)
-            threshold = thresholds[self._best_cut(values, "the pooled folds")]
+            objective, y_true, weight = bind(np.concatenate([t for t, _ in folds]))
+            scores = np.concatenate([s for _, s in folds])
+            thresholds, _, best = self._search(
+                objective, y_true, scores, weight, "the pooled folds"
+            )
+            threshold = thresholds[best]
         else:
             threshold = aggregate(self.fold_thresholds_, self.aggregation_)
         self.decision_threshold_ = float(threshold)
         self.fold_scores_ = np.array(
-            [value_at(o, y, s, w, self.decision_threshold_) for y, s, w, o in folds]
+            [value_at(o, y, s, w, self.decision_threshold_) for o, y, s, w in bound]
         )
         self.best_score_ = float(self.fold_scores_.mean())
         if self.store_cv_results:
             self.cv_results_ = _curves_to_results(curves)
 
-    @staticmethod
-    def _pool(folds):
-        y_true = np.concatenate([f[0] for f in folds])
-        scores = np.concatenate([f[1] for f in folds])
-        weights = [f[2] for f in folds]
-        weight = None if weights[0] is None else np.concatenate(weights)
-        return y_true, scores, weight
-
-    def _best_cut(self, values, where):
+    def _search(self, objective, y_true, scores, weight, where):
+        """The curve and best cut of one set of held-out samples."""
         try:
-            return best_cut(values)
-        except InfeasibleObjectiveError:
+            thresholds, values = objective_curve(objective, y_true, scores, weight)
+            return thresholds, values, best_cut(values)
+        except InfeasibleObjectiveError as exc:
             raise ValueError(
-                f"The objective {self.objective_!r} has no finite value at any "
-                f"threshold of {where}; check that it returns numbers for these "
-                "confusion counts."
+                f"scoring={self.objective_!r} allows no threshold on the held-out "
+                f"part of {where}: {exc}. Loosen the bound, use fewer folds (more "
+                "samples per fold), or choose another objective."
             ) from None
 
-    def _warn_if_fragile(self, folds):
+    def _warn_if_fragile(self, fold_scores):
         """Warn about saturated scores, disagreeing folds, an edge threshold."""
-        for i, (_, scores, _, _) in enumerate(folds):
+        for i, scores in enumerate(fold_scores):
             _, counts = np.unique(scores, return_counts=True)
             few = counts.size < min(_MIN_DISTINCT_SCORES, scores.size / 2)
             if few or counts.max() > scores.size / 2:
@@ -548,7 +552,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     stacklevel=3,
                 )
                 break
-        _, pooled, _ = self._pool(folds)
+        pooled = np.concatenate(fold_scores)
         n = pooled.size
         shares = np.array([(pooled >= t).sum() for t in self.fold_thresholds_])
         positive = (shares + 0.5) / (n + 1)
@@ -703,6 +707,49 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         tags.classifier_tags.multi_class = False
         tags.input_tags.sparse = get_tags(self.estimator).input_tags.sparse
         return tags
+
+
+def _pop_objective_params(objective, fit_params, n_samples):
+    """Take the per-sample arrays the objective reads out of ``fit_params``."""
+    params = {}
+    for name in objective.metadata:
+        if name not in fit_params:
+            raise ValueError(
+                f"scoring={objective!r} reads the per-sample array {name!r}: pass "
+                f"it as fit(X, y, {name}=...), one value per sample."
+            )
+        value = np.asarray(fit_params.pop(name), dtype=np.float64)
+        if value.shape != (n_samples,):
+            raise ValueError(
+                f"{name} has shape {value.shape}; scoring={objective!r} needs one "
+                f"value per sample, shape ({n_samples},)."
+            )
+        if not np.isfinite(value).all():
+            raise ValueError(f"{name} contains NaN or infinite values.")
+        params[name] = value
+    return params
+
+
+class _Binder:
+    """The objective, truths and weights of any set of held-out samples.
+
+    Per-sample metadata (a scorer's routed parameters, an objective's cost
+    arrays) is sliced with the same indices as the scores, so that a fold and
+    the pooled folds are handled alike.
+    """
+
+    def __init__(self, objective, is_positive, sample_weight, params):
+        self.objective = objective
+        self.is_positive = is_positive
+        self.sample_weight = sample_weight
+        self.params = params
+
+    def __call__(self, indices):
+        y_true = self.is_positive[indices]
+        weight = None if self.sample_weight is None else self.sample_weight[indices]
+        params = _check_method_params(self.is_positive, self.params, indices=indices)
+        objective, weight = self.objective.bind(y_true, weight, params)
+        return objective, y_true, weight
 
 
 def _curves_to_results(curves):

@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import get_scorer
 
-from threshold_estimator.objectives import Objective, objective_names
+from threshold_estimator.objectives import Objective, get_objective, objective_names
 
 _THRESHOLD_FREE = (
     "{name} scores the estimator's {method}, not its predicted labels, so it "
@@ -63,9 +63,13 @@ class ScorerObjective:
         self.pos_label = pos_label
         self.params = params or {}
 
-    def with_params(self, params):
-        """The same scorer with other per-call parameters (another fold's)."""
-        return ScorerObjective(self.scorer, self.classes, self.pos_label, params)
+    metadata = ()
+
+    def bind(self, y_true, sample_weight, params):
+        """The same scorer, called with these samples' parameters."""
+        return ScorerObjective(self.scorer, self.classes, self.pos_label, params), (
+            sample_weight
+        )
 
     def score_labels(self, y_true, y_pred, sample_weight=None):
         """The scorer's value for boolean truths and predictions.
@@ -109,7 +113,7 @@ def resolve_scoring(scoring, classes, pos_label):
         return scoring, None
     if isinstance(scoring, str):
         try:
-            return Objective(scoring), None
+            return get_objective(scoring), None
         except ValueError:
             try:
                 scorer = get_scorer(scoring)

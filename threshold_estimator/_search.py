@@ -132,6 +132,11 @@ def objective_curve(objective, y_true, y_score, sample_weight=None):
         Decreasing candidate thresholds.
     values : ndarray of shape (n_candidates,)
         The objective at each.
+
+    Raises
+    ------
+    InfeasibleObjectiveError
+        If a count objective allows no threshold, with the objective's reason.
     """
     scores, tn, fp, fn, tp = confusion_counts(y_true, y_score, sample_weight)
     thresholds = cut_thresholds(scores)
@@ -143,6 +148,8 @@ def objective_curve(objective, y_true, y_score, sample_weight=None):
                 f"{thresholds.size} thresholds; it must return one value per "
                 "threshold."
             )
+        if not np.isfinite(values).any():
+            raise InfeasibleObjectiveError(objective.infeasible_reason(tn, fp, fn, tp))
         return thresholds, values
     return _label_curve(objective, y_true, y_score, sample_weight, thresholds)
 

@@ -3,7 +3,11 @@
 An objective maps the confusion counts ``(tn, fp, fn, tp)`` at many thresholds
 to one value each, vectorised over all thresholds at once, larger is better.
 Pass one as ``scoring=`` to :class:`~threshold_estimator.ThresholdedClassifier`,
-either by name (``"f1"``) or as an object (``fbeta(2)``).
+either by name (``"f1"``) or as an object: :func:`fbeta`, :func:`cost` (costs
+of the four cells, fixed or per sample), :func:`constrained` (the best of one
+quantity subject to a bound on another, capacities included) or
+:func:`from_counts` (any vectorised function of the counts). Every one is
+evaluated at every distinct held-out score in one sorted pass.
 
 The built-in objectives, by name, with the value they take where their
 denominator is zero (0/0):
@@ -22,7 +26,15 @@ name                      value                                        0/0
 ``"recall"``              ``tp / (tp + fn)``                           0
 ``"specificity"``         ``tn / (tn + fp)``                           0
 ``"kappa"``               Cohen's kappa                                0
+``"positive_rate"``       ``(tp + fp) / n``, the share flagged         0
+``"fpr"``                 ``fp / (fp + tn)``, false positive rate      0
+``"fnr"``                 ``fn / (fn + tp)``, false negative rate      0
+``"npv"``                 ``tn / (tn + fn)``                           0
 ========================  ===========================================  =====
+
+The last four are meant as bounds of :func:`constrained` (a capacity is
+``subject_to="positive_rate", at_most=0.05``); maximising them alone is rarely
+what is wanted.
 
 A ratio whose denominator is zero counts as 0 inside the composite values
 (``balanced_accuracy``, ``youden``, ``gmean``). ``"fbeta"`` by name uses
@@ -35,7 +47,15 @@ scikit-learn's scorer names: ``"matthews_corrcoef"`` is ``"mcc"``,
 
 import numpy as np
 
-__all__ = ["Objective", "fbeta", "get_objective", "objective_names"]
+__all__ = [
+    "Objective",
+    "constrained",
+    "cost",
+    "fbeta",
+    "from_counts",
+    "get_objective",
+    "objective_names",
+]
 
 
 def _ratio(numerator, denominator):
@@ -91,6 +111,22 @@ def _accuracy(tn, fp, fn, tp):
     return _ratio(tp + tn, tn + fp + fn + tp)
 
 
+def _positive_rate(tn, fp, fn, tp):
+    return _ratio(tp + fp, tn + fp + fn + tp)
+
+
+def _fpr(tn, fp, fn, tp):
+    return _ratio(fp, fp + tn)
+
+
+def _fnr(tn, fp, fn, tp):
+    return _ratio(fn, fn + tp)
+
+
+def _npv(tn, fp, fn, tp):
+    return _ratio(tn, tn + fn)
+
+
 def _kappa(tn, fp, fn, tp):
     # Cohen's kappa of a 2x2 table, written without the total so that
     # (po - pe) / (1 - pe) needs no second division.
@@ -110,6 +146,10 @@ _METRICS = {
     "recall": _recall,
     "specificity": _specificity,
     "kappa": _kappa,
+    "positive_rate": _positive_rate,
+    "fpr": _fpr,
+    "fnr": _fnr,
+    "npv": _npv,
 }
 
 _ALIASES = {
@@ -122,53 +162,42 @@ _ALIASES = {
 }
 
 
+# Tolerance of a constraint's bound, so that rounding in weighted sums does not
+# turn a threshold that meets the bound exactly into an infeasible one.
+_BOUND_TOL = 1e-12
+
+
 class Objective:
-    """A function of confusion counts to maximise over thresholds.
+    """Base class of the objectives: a function of confusion counts to maximise.
 
-    Objectives are built by name with :func:`get_objective` or by the
-    functions of this module (:func:`fbeta`). Each is a small, picklable value
-    object: two objectives with the same name and parameters are equal, so
-    they can be used as ``scoring`` in ``GridSearchCV`` parameter grids.
-
-    Parameters
-    ----------
-    name : str
-        One of :func:`objective_names`.
-    **params : dict
-        Parameters of the metric, such as ``beta`` for ``"fbeta"``.
+    Objectives are made by :func:`get_objective`, :func:`fbeta`,
+    :func:`cost`, :func:`constrained` and :func:`from_counts`. Each is a
+    small, picklable value object: two objectives made with the same
+    arguments are equal, so they can be listed as ``scoring`` in a
+    ``GridSearchCV`` parameter grid.
 
     Attributes
     ----------
-    name : str
-        The metric's name.
-    params : dict
-        The metric's parameters.
+    metadata : tuple of str
+        Names of the per-sample arrays the objective reads, passed to
+        ``ThresholdedClassifier.fit`` as keyword arguments; empty for most.
 
     See Also
     --------
-    get_objective : The objective with a given name.
-    fbeta : The F-beta objective.
+    get_objective : A built-in objective by name.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from threshold_estimator.objectives import Objective
-    >>> f1 = Objective("f1")
+    >>> from threshold_estimator.objectives import get_objective
+    >>> f1 = get_objective("f1")
     >>> tn, fp, fn, tp = (np.array([5.0, 3.0]), np.array([0.0, 2.0]),
     ...                   np.array([3.0, 1.0]), np.array([2.0, 4.0]))
     >>> print([f"{v:.3f}" for v in f1(tn, fp, fn, tp)])
     ['0.571', '0.727']
     """
 
-    def __init__(self, name, **params):
-        name = _ALIASES.get(name, name)
-        if name not in _METRICS:
-            raise ValueError(
-                f"Unknown objective {name!r}. Use one of {objective_names()}, an "
-                "Objective, or a scikit-learn scorer."
-            )
-        self.name = name
-        self.params = params
+    metadata = ()
 
     def __call__(self, tn, fp, fn, tp):
         """The objective's value at each threshold.
@@ -181,24 +210,67 @@ class Objective:
         Returns
         -------
         values : ndarray of shape (n_thresholds,)
-            Larger is better.
+            Larger is better; ``-inf`` marks a threshold that is not allowed.
         """
-        return _METRICS[self.name](tn, fp, fn, tp, **self.params)
+        raise NotImplementedError
+
+    def bind(self, y_true, sample_weight, metadata):
+        """The objective and the counting weights for one set of samples.
+
+        Most objectives are functions of the ordinary (weighted) counts and
+        return themselves and ``sample_weight``; one that reads per-sample
+        arrays (see :func:`cost`) folds them into the weights here.
+
+        Parameters
+        ----------
+        y_true : ndarray of shape (n_samples,), dtype=bool
+        sample_weight : ndarray of shape (n_samples,) or None
+        metadata : dict of str to ndarray of shape (n_samples,)
+            The arrays named in ``metadata``, for these samples.
+
+        Returns
+        -------
+        objective : Objective
+        weight : ndarray of shape (n_samples,) or None
+        """
+        return self, sample_weight
+
+    def infeasible_reason(self, tn, fp, fn, tp):
+        """Why no threshold is allowed, given the counts at every threshold."""
+        return f"{self!r} has no finite value at any threshold"
+
+    def _key(self):
+        return (type(self), tuple(sorted(vars(self).items())))
 
     def __eq__(self, other):
-        return (
-            type(other) is type(self)
-            and other.name == self.name
-            and other.params == self.params
-        )
+        return isinstance(other, Objective) and self._key() == other._key()
 
     def __hash__(self):
-        return hash((self.name, tuple(sorted(self.params.items()))))
+        return hash(self._key())
+
+
+class _Metric(Objective):
+    """A built-in metric of the counts, by name."""
+
+    def __init__(self, name, **params):
+        self.name = _ALIASES.get(name, name)
+        if self.name not in _METRICS:
+            raise ValueError(
+                f"Unknown objective {name!r}. Use one of {objective_names()}, an "
+                "Objective, or a scikit-learn scorer."
+            )
+        self.params = params
+
+    def __call__(self, tn, fp, fn, tp):
+        return _METRICS[self.name](tn, fp, fn, tp, **self.params)
+
+    def _key(self):
+        return (_Metric, self.name, tuple(sorted(self.params.items())))
 
     def __repr__(self):
         if self.name == "fbeta":
             return f"fbeta(beta={self.params.get('beta', 1.0)!r})"
-        return f"Objective({self.name!r})"
+        return f"get_objective({self.name!r})"
 
 
 def objective_names():
@@ -240,9 +312,9 @@ def get_objective(name):
     --------
     >>> from threshold_estimator.objectives import get_objective
     >>> get_objective("matthews_corrcoef")
-    Objective('mcc')
+    get_objective('mcc')
     """
-    return Objective(name)
+    return _Metric(name)
 
 
 def fbeta(beta=1.0):
@@ -266,6 +338,324 @@ def fbeta(beta=1.0):
     >>> print(f"{value[0]:.3f}")
     0.769
     """
-    if not (isinstance(beta, int | float) and np.isfinite(beta) and beta > 0):
+    if not _is_number(beta) or beta <= 0:
         raise ValueError(f"beta must be a positive number, got {beta!r}.")
-    return Objective("fbeta", beta=float(beta))
+    return _Metric("fbeta", beta=float(beta))
+
+
+def _is_number(value):
+    return (
+        isinstance(value, int | float | np.number)
+        and not isinstance(value, bool)
+        and bool(np.isfinite(value))
+    )
+
+
+class _Cost(Objective):
+    """Minus the expected cost per unit of sample weight."""
+
+    _CELLS = ("tn", "fp", "fn", "tp")
+
+    def __init__(self, tn, fp, fn, tp):
+        self.tn, self.fp, self.fn, self.tp = tn, fp, fn, tp
+
+    @property
+    def metadata(self):
+        cells = (self.tn, self.fp, self.fn, self.tp)
+        return tuple(dict.fromkeys(c for c in cells if isinstance(c, str)))
+
+    def __call__(self, tn, fp, fn, tp):
+        if self.metadata:
+            raise ValueError(
+                f"{self!r} reads per-sample costs {list(self.metadata)}; pass "
+                "them to ThresholdedClassifier.fit as keyword arguments."
+            )
+        total = self.tn * tn + self.fp * fp + self.fn * fn + self.tp * tp
+        return -_ratio(total, tn + fp + fn + tp)
+
+    def bind(self, y_true, sample_weight, metadata):
+        if not self.metadata:
+            return self, sample_weight
+        # Moving a negative sample to the predicted positives adds (fp - tn)
+        # to the cost, a positive one (tp - fn). Weighing each sample by that
+        # change makes the cost at every threshold a function of the weighted
+        # fp and tp counts, so that per-sample costs keep the single pass.
+        n = y_true.shape[0]
+        weight = np.ones(n) if sample_weight is None else sample_weight
+        tn, fp, fn, tp = (
+            np.asarray(metadata[c], dtype=np.float64)
+            if isinstance(c, str)
+            else np.full(n, float(c))
+            for c in (self.tn, self.fp, self.fn, self.tp)
+        )
+        nothing_flagged = np.sum(weight * np.where(y_true, fn, tn))
+        delta = weight * np.where(y_true, fn - tp, fp - tn)
+        return _ExampleCost(nothing_flagged, weight.sum(), repr(self)), delta
+
+    def __repr__(self):
+        cells = ", ".join(
+            f"{c}={getattr(self, c)!r}" for c in self._CELLS if getattr(self, c) != 0
+        )
+        return f"cost({cells})"
+
+
+class _ExampleCost(Objective):
+    """A per-sample cost bound to one set of samples.
+
+    The counts it receives are weighted by each sample's change of cost when
+    it is flagged: ``fp`` sums that of the flagged negatives and ``tp`` minus
+    that of the flagged positives.
+    """
+
+    def __init__(self, nothing_flagged, total_weight, name):
+        self.nothing_flagged = nothing_flagged
+        self.total_weight = total_weight
+        self.name = name
+
+    def __call__(self, tn, fp, fn, tp):
+        total = self.nothing_flagged + np.asarray(fp) - np.asarray(tp)
+        return -total / self.total_weight if self.total_weight else -total
+
+    def __repr__(self):
+        return self.name
+
+
+def cost(tn=0.0, fp=0.0, fn=0.0, tp=0.0):
+    """Minimise the expected cost of the four outcomes.
+
+    The objective is minus the expected cost per sample (per unit of sample
+    weight), ``-(c_tn tn + c_fp fp + c_fn fn + c_tp tp) / n``, so that the
+    best threshold maximises it. A negative cost is a gain.
+
+    Each cost is a number, the same for every sample, or the name of a
+    per-sample array passed to ``ThresholdedClassifier.fit`` as a keyword
+    argument and sliced with the folds like ``sample_weight`` (a missed
+    fraud costs its amount: ``cost(fp=5, fn="amount")`` and
+    ``fit(X, y, amount=amount)``). Per-sample costs enter the same single
+    sorted pass: each sample is weighted by the change of cost when it is
+    flagged, so that the cost at every threshold is a running sum.
+
+    Parameters
+    ----------
+    tn, fp, fn, tp : float or str, default=0.0
+        The cost of a true negative, false positive, false negative and true
+        positive, or the name of a per-sample array of them.
+
+    Returns
+    -------
+    objective : Objective
+
+    See Also
+    --------
+    constrained : The best of one quantity subject to a bound on another.
+
+    Notes
+    -----
+    With a fixed cost matrix and calibrated probabilities, the Bayes-optimal
+    threshold is ``(c_fp - c_tn) / (c_fp - c_tn + c_fn - c_tp)`` [1]_; the
+    tuned threshold does not assume calibration.
+
+    References
+    ----------
+    .. [1] C. Elkan, "The foundations of cost-sensitive learning", IJCAI 2001.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from threshold_estimator.objectives import cost
+    >>> false_alarm_1_miss_10 = cost(fp=1, fn=10)
+    >>> false_alarm_1_miss_10
+    cost(fp=1, fn=10)
+    >>> tn, fp = np.array([90.0]), np.array([5.0])
+    >>> fn, tp = np.array([2.0]), np.array([3.0])
+    >>> print(f"{false_alarm_1_miss_10(tn, fp, fn, tp)[0]:.2f}")  # (5 + 20) / 100
+    -0.25
+    """
+    values = {"tn": tn, "fp": fp, "fn": fn, "tp": tp}
+    for cell, value in values.items():
+        if not (_is_number(value) or (isinstance(value, str) and value)):
+            raise ValueError(
+                f"cost {cell}={value!r} must be a finite number or the name of a "
+                "per-sample array passed to fit."
+            )
+    if all(_is_number(v) and v == 0 for v in values.values()):
+        raise ValueError("cost needs at least one non-zero cost, such as fn=10.")
+    return _Cost(tn, fp, fn, tp)
+
+
+def _as_metric(value, parameter):
+    if isinstance(value, _Metric):
+        return value
+    if isinstance(value, str):
+        return _Metric(value)
+    raise TypeError(
+        f"{parameter} must be a built-in objective or its name, such as "
+        f"'precision'; got {value!r}."
+    )
+
+
+class _Constrained(Objective):
+    """The goal where the bound holds, -inf elsewhere."""
+
+    def __init__(self, maximize, subject_to, at_least, at_most):
+        self.maximize = maximize
+        self.subject_to = subject_to
+        self.at_least = at_least
+        self.at_most = at_most
+
+    def _feasible(self, tn, fp, fn, tp):
+        bound = self.subject_to(tn, fp, fn, tp)
+        if self.at_least is not None:
+            return bound >= self.at_least - _BOUND_TOL, bound
+        return bound <= self.at_most + _BOUND_TOL, bound
+
+    def __call__(self, tn, fp, fn, tp):
+        feasible, _ = self._feasible(tn, fp, fn, tp)
+        return np.where(feasible, self.maximize(tn, fp, fn, tp), -np.inf)
+
+    def infeasible_reason(self, tn, fp, fn, tp):
+        _, bound = self._feasible(tn, fp, fn, tp)
+        name = self.subject_to.name
+        if self.at_least is not None:
+            return (
+                f"no threshold gives {name} at least {self.at_least}: the most "
+                f"reachable is {bound.max():.4g}"
+            )
+        return (
+            f"no threshold gives {name} at most {self.at_most}: the least "
+            f"reachable is {bound.min():.4g}"
+        )
+
+    def _key(self):
+        return (
+            _Constrained,
+            self.maximize,
+            self.subject_to,
+            self.at_least,
+            self.at_most,
+        )
+
+    def __repr__(self):
+        bound = (
+            f"at_least={self.at_least!r}"
+            if self.at_least is not None
+            else f"at_most={self.at_most!r}"
+        )
+        return (
+            f"constrained(maximize={_short(self.maximize)}, "
+            f"subject_to={_short(self.subject_to)}, {bound})"
+        )
+
+
+def _short(metric):
+    return repr(metric.name) if metric.name != "fbeta" else repr(metric)
+
+
+def constrained(maximize, subject_to, *, at_least=None, at_most=None):
+    """The best of one quantity subject to a bound on another.
+
+    Thresholds where ``subject_to`` misses its bound are not allowed (their
+    value is ``-inf``); among the others, the one with the best
+    ``maximize`` is chosen. A capacity ("we can review 5% of cases") is
+    ``subject_to="positive_rate", at_most=0.05``. When no threshold of a
+    fold meets the bound, fitting fails with an error that names the fold
+    and the best value of ``subject_to`` reachable there.
+
+    Parameters
+    ----------
+    maximize : str or Objective
+        A built-in objective or its name (see :func:`objective_names`).
+    subject_to : str or Objective
+        The bounded quantity: a built-in objective or its name, such as
+        ``"precision"``, ``"recall"``, ``"fpr"`` or ``"positive_rate"``.
+    at_least, at_most : float, default=None
+        The bound; give exactly one.
+
+    Returns
+    -------
+    objective : Objective
+
+    See Also
+    --------
+    cost : Minimise the expected cost of the four outcomes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from threshold_estimator.objectives import constrained
+    >>> goal = constrained("recall", "precision", at_least=0.9)
+    >>> goal
+    constrained(maximize='recall', subject_to='precision', at_least=0.9)
+    >>> # Three thresholds: precision 1.0, 0.9 and 0.6; recall 0.2, 0.9, 1.0.
+    >>> tn, fp = np.array([10.0, 9.0, 5.0]), np.array([0.0, 1.0, 5.0])
+    >>> fn, tp = np.array([8.0, 1.0, 0.0]), np.array([2.0, 9.0, 7.5])
+    >>> print([f"{v:.2f}" for v in goal(tn, fp, fn, tp)])
+    ['0.20', '0.90', '-inf']
+    """
+    maximize = _as_metric(maximize, "maximize")
+    subject_to = _as_metric(subject_to, "subject_to")
+    if (at_least is None) == (at_most is None):
+        raise ValueError("constrained needs exactly one of at_least= and at_most=.")
+    bound = at_least if at_least is not None else at_most
+    if not _is_number(bound):
+        raise ValueError(f"The bound must be a finite number, got {bound!r}.")
+    return _Constrained(maximize, subject_to, at_least, at_most)
+
+
+class _FromCounts(Objective):
+    """A user's vectorised function of the counts."""
+
+    def __init__(self, func):
+        self.func = func
+
+    def __call__(self, tn, fp, fn, tp):
+        values = np.asarray(self.func(tn, fp, fn, tp), dtype=np.float64)
+        if values.shape != np.shape(tn):
+            raise ValueError(
+                f"{self!r} returned shape {values.shape} for counts of shape "
+                f"{np.shape(tn)}; it must return one value per threshold."
+            )
+        if np.isnan(values).all():
+            raise ValueError(
+                f"{self!r} returned NaN at every threshold; make it return "
+                "numbers (guard its divisions by zero)."
+            )
+        return values
+
+    def __repr__(self):
+        return f"from_counts({getattr(self.func, '__qualname__', self.func)!s})"
+
+
+def from_counts(func):
+    """An objective from your own function of the confusion counts.
+
+    Parameters
+    ----------
+    func : callable
+        ``func(tn, fp, fn, tp)`` takes four arrays of counts, one entry per
+        threshold, and returns an array of the same shape, larger is better.
+        Write it with numpy operations on whole arrays: it is called once per
+        fold, as fast as a built-in objective. A module-level function keeps
+        the estimator picklable; a lambda does not pickle.
+
+    Returns
+    -------
+    objective : Objective
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from threshold_estimator.objectives import from_counts
+    >>> def net_gain(tn, fp, fn, tp):
+    ...     return 40 * tp - 5 * fp
+    >>> objective = from_counts(net_gain)
+    >>> objective
+    from_counts(net_gain)
+    >>> value = objective(np.array([9.0]), np.array([2.0]), np.array([1.0]),
+    ...                   np.array([3.0]))
+    >>> print(f"{value[0]:.1f}")
+    110.0
+    """
+    if not callable(func):
+        raise TypeError(f"from_counts needs a callable, got {func!r}.")
+    return _FromCounts(func)
