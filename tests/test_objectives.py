@@ -10,7 +10,13 @@ from sklearn import metrics
 
 from threshold_estimator import objectives
 from threshold_estimator._counts import confusion_counts
-from threshold_estimator.objectives import fbeta, get_objective
+from threshold_estimator.objectives import (
+    constrained,
+    cost,
+    fbeta,
+    from_counts,
+    get_objective,
+)
 
 
 def _specificity(y_true, y_pred, sample_weight=None):
@@ -144,3 +150,186 @@ def test_objectives_pickle_compare_and_print():
     assert repr(f2) == "fbeta(beta=2.0)"
     assert repr(get_objective("f1")) == "get_objective('f1')"
     assert objectives.objective_names() == sorted(objectives.objective_names())
+
+
+# Costs, constraints and custom objectives, against brute force at every cut.
+
+
+@st.composite
+def weighted_scores(draw):
+    n = draw(st.integers(2, 30))
+    y_true = draw(arrays(bool, n))
+    y_true[0], y_true[1] = True, False
+    y_score = draw(
+        arrays(np.float64, n, elements=st.sampled_from([0.1, 0.4, 0.5, 0.9]))
+    )
+    weight = draw(arrays(np.float64, n, elements=st.sampled_from([0.0, 0.5, 1.0, 2.0])))
+    weight[0] = weight[1] = 1.0
+    return y_true, y_score, weight
+
+
+def _per_cut(y_score):
+    """The predictions of every cut, the same cuts as the counts kernel."""
+    return [y_score >= c for c in np.concatenate(([np.inf], np.unique(y_score)[::-1]))]
+
+
+def brute_cost(y_true, y_pred, weight, costs):
+    """Mean cost per unit weight, sample by sample."""
+    c_tn, c_fp, c_fn, c_tp = (np.broadcast_to(c, y_true.shape) for c in costs)
+    per_sample = np.select(
+        [~y_true & ~y_pred, ~y_true & y_pred, y_true & ~y_pred, y_true & y_pred],
+        [c_tn, c_fp, c_fn, c_tp],
+    )
+    return np.sum(weight * per_sample) / weight.sum()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    data=weighted_scores(),
+    costs=st.tuples(*[st.sampled_from([0.0, 1.0, 10.0, -2.0])] * 4).filter(any),
+)
+def test_fixed_cost_matches_brute_force_at_every_cut(data, costs):
+    y_true, y_score, weight = data
+    objective = cost(*costs)
+    _, weight = objective.bind(y_true, weight, {})
+    _, tn, fp, fn, tp = confusion_counts(y_true, y_score, weight)
+    expected = [-brute_cost(y_true, p, data[2], costs) for p in _per_cut(y_score)]
+    np.testing.assert_allclose(objective(tn, fp, fn, tp), expected, atol=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=weighted_scores(), seed=st.integers(0, 2**16))
+def test_per_sample_cost_matches_brute_force_at_every_cut(data, seed):
+    y_true, y_score, weight = data
+    rng = np.random.default_rng(seed)
+    amount = rng.uniform(0, 100, size=y_true.size).round(2)
+    gain = -rng.uniform(0, 5, size=y_true.size).round(2)
+    objective = cost(fp=5, fn="amount", tp="gain")
+    bound, counting_weight = objective.bind(
+        y_true, weight, {"amount": amount, "gain": gain}
+    )
+    _, tn, fp, fn, tp = confusion_counts(y_true, y_score, counting_weight)
+    costs = (0.0, 5.0, amount, gain)
+    expected = [-brute_cost(y_true, p, weight, costs) for p in _per_cut(y_score)]
+    np.testing.assert_allclose(bound(tn, fp, fn, tp), expected, atol=1e-9)
+
+
+CONSTRAINTS = [
+    ("recall", "precision", {"at_least": 0.6}),
+    ("precision", "recall", {"at_least": 0.95}),
+    ("recall", "fpr", {"at_most": 0.2}),
+    ("specificity", "recall", {"at_least": 0.99}),
+    ("recall", "positive_rate", {"at_most": 0.3}),
+]
+
+
+@pytest.mark.parametrize("goal, bounded, bound", CONSTRAINTS)
+@settings(max_examples=40, deadline=None)
+@given(data=weighted_scores())
+def test_constrained_matches_brute_force_at_every_cut(goal, bounded, bound, data):
+    y_true, y_score, weight = data
+    objective = constrained(goal, bounded, **bound)
+    _, tn, fp, fn, tp = confusion_counts(y_true, y_score, weight)
+    values = objective(tn, fp, fn, tp)
+    for value, y_pred in zip(values, _per_cut(y_score), strict=True):
+        counts = [
+            np.array([weight[mask].sum()])
+            for mask in (
+                ~y_true & ~y_pred,
+                ~y_true & y_pred,
+                y_true & ~y_pred,
+                y_true & y_pred,
+            )
+        ]
+        level = get_objective(bounded)(*counts)[0]
+        ok = (
+            level >= bound["at_least"]
+            if "at_least" in bound
+            else level <= bound["at_most"]
+        )
+        expected = get_objective(goal)(*counts)[0] if ok else -np.inf
+        assert value == pytest.approx(expected)
+
+
+def test_constraint_reports_the_best_reachable_bound():
+    objective = constrained("recall", "precision", at_least=0.9)
+    tn, fp = np.array([10.0, 8.0, 5.0]), np.array([0.0, 2.0, 5.0])
+    fn, tp = np.array([5.0, 2.0, 0.0]), np.array([0.0, 3.0, 5.0])
+    assert np.isneginf(objective(tn, fp, fn, tp)).all()
+    reason = objective.infeasible_reason(tn, fp, fn, tp)
+    assert (
+        reason == "no threshold gives precision at least 0.9: the most reachable is 0.6"
+    )
+
+
+def _net_gain(tn, fp, fn, tp):
+    return 40 * tp - 5 * fp
+
+
+def _f1_by_hand(tn, fp, fn, tp):
+    return np.where(tp > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1e-300), 0.0)
+
+
+def test_from_counts_equals_the_builtin_it_reimplements():
+    rng = np.random.default_rng(0)
+    _, tn, fp, fn, tp = confusion_counts(rng.random(200) < 0.3, rng.random(200))
+    np.testing.assert_allclose(
+        from_counts(_f1_by_hand)(tn, fp, fn, tp), get_objective("f1")(tn, fp, fn, tp)
+    )
+
+
+def test_from_counts_refuses_wrong_shapes_and_all_nan():
+    counts = [np.ones(3)] * 4
+    with pytest.raises(ValueError, match="returned shape \\(\\) for counts of shape"):
+        from_counts(lambda tn, fp, fn, tp: 1.0)(*counts)
+    with pytest.raises(ValueError, match="returned NaN at every threshold"):
+        from_counts(lambda tn, fp, fn, tp: tn * np.nan)(*counts)
+    with pytest.raises(TypeError, match="from_counts needs a callable"):
+        from_counts("f1")
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: cost(), "at least one non-zero cost"),
+        (lambda: cost(fp=float("inf")), "cost fp=inf must be a finite number"),
+        (lambda: cost(fn=""), "cost fn='' must be"),
+        (lambda: constrained("recall", "precision"), "exactly one of at_least"),
+        (
+            lambda: constrained("recall", "precision", at_least=0.9, at_most=1),
+            "exactly one of at_least",
+        ),
+        (
+            lambda: constrained("recall", "nope", at_most=0.1),
+            "Unknown objective 'nope'",
+        ),
+        (lambda: constrained("recall", "precision", at_least="0.9"), "finite number"),
+    ],
+)
+def test_bad_objective_arguments_are_refused(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_objectives_are_readable_comparable_and_picklable():
+    made = [
+        cost(fp=1, fn=10),
+        cost(fp=5, fn="amount"),
+        constrained("recall", "precision", at_least=0.9),
+        constrained(fbeta(2), "positive_rate", at_most=0.05),
+        from_counts(_net_gain),
+    ]
+    assert [repr(o) for o in made] == [
+        "cost(fp=1, fn=10)",
+        "cost(fp=5, fn='amount')",
+        "constrained(maximize='recall', subject_to='precision', at_least=0.9)",
+        "constrained(maximize=fbeta(beta=2.0), subject_to='positive_rate', "
+        "at_most=0.05)",
+        "from_counts(_net_gain)",
+    ]
+    for objective in made:
+        restored = pickle.loads(pickle.dumps(objective))
+        assert restored == objective and hash(restored) == hash(objective)
+    assert cost(fp=1, fn=10) != cost(fp=1, fn=11)
+    assert made[2] != constrained("recall", "precision", at_least=0.8)
+    assert cost(fp=5, fn="amount").metadata == ("amount",)
