@@ -1,3 +1,4 @@
+import pickle
 import warnings
 
 import numpy as np
@@ -7,7 +8,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, make_scorer
-from sklearn.model_selection import GroupKFold, StratifiedKFold
+from sklearn.model_selection import GridSearchCV, GroupKFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
@@ -19,7 +20,13 @@ from threshold_estimator import (
     ThresholdWarning,
 )
 from threshold_estimator._search import best_cut, objective_curve, value_at
-from threshold_estimator.objectives import fbeta, get_objective
+from threshold_estimator.objectives import (
+    constrained,
+    cost,
+    fbeta,
+    from_counts,
+    get_objective,
+)
 
 FOLDS = StratifiedKFold(5, shuffle=True, random_state=0)
 
@@ -516,3 +523,117 @@ def test_healthy_fit_is_silent():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ThresholdedClassifier(LogisticRegression(), scoring="f1", cv=FOLDS).fit(X, y)
+
+
+# Objectives with constraints and per-sample costs inside the estimator.
+
+
+def test_infeasible_constraint_names_the_fold_and_the_reachable_bound():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 3))  # no signal: the top scores are mostly negatives
+    y = (rng.random(600) < 0.2).astype(int)
+    clf = ThresholdedClassifier(
+        LogisticRegression(),
+        scoring=constrained("recall", "precision", at_least=1.0),
+        cv=FOLDS,
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"allows no threshold on the held-out part of fold \d: no threshold "
+        r"gives precision at least 1.0: the most reachable is 0\.\d+",
+    ):
+        clf.fit(X, y)
+
+
+def _brute_best(scores, value):
+    """The best value of a function of the threshold over every distinct cut."""
+    candidates = np.concatenate(([np.inf], np.unique(scores)))
+    return max(value(c) for c in candidates)
+
+
+def test_capacity_bounds_the_flagged_share_in_every_fold(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(
+        LogisticRegression(),
+        scoring=constrained("recall", "positive_rate", at_most=0.1),
+        cv=FOLDS,
+    ).fit(X, y)
+    for t, (y_true, scores) in zip(
+        clf.fold_thresholds_, held_out_folds(X, y), strict=True
+    ):
+
+        def recall_within_capacity(threshold, y_true=y_true, scores=scores):
+            flagged = scores >= threshold
+            return y_true[flagged].sum() if flagged.mean() <= 0.1 else -1
+
+        assert np.mean(scores >= t) <= 0.1
+        assert recall_within_capacity(t) == _brute_best(scores, recall_within_capacity)
+
+
+def test_per_sample_costs_are_sliced_with_the_folds(binary_data):
+    X, y = binary_data
+    amount = np.random.default_rng(0).uniform(1, 100, size=y.size)
+    objective = cost(fp=5, fn="amount")
+    clf = ThresholdedClassifier(LogisticRegression(), scoring=objective, cv=FOLDS)
+    clf.fit(X, y, amount=amount)
+    for t, (y_true, scores), (_, test) in zip(
+        clf.fold_thresholds_, held_out_folds(X, y), FOLDS.split(X, y), strict=True
+    ):
+
+        def saving(threshold, y_true=y_true, scores=scores, amount=amount[test]):
+            flagged = scores >= threshold
+            return -np.sum(5.0 * (~y_true & flagged) + amount * (y_true & ~flagged))
+
+        assert saving(t) == pytest.approx(_brute_best(scores, saving))
+    assert clf.best_score_ < 0  # minus a cost
+
+
+def test_per_sample_costs_work_with_routing_enabled(binary_data):
+    X, y = binary_data
+    amount = np.linspace(1, 50, y.size)
+    with config_context(enable_metadata_routing=True):
+        routed = ThresholdedClassifier(
+            LogisticRegression(), scoring=cost(fp=5, fn="amount"), cv=FOLDS
+        ).fit(X, y, amount=amount)
+    plain = ThresholdedClassifier(
+        LogisticRegression(), scoring=cost(fp=5, fn="amount"), cv=FOLDS
+    ).fit(X, y, amount=amount)
+    assert routed.decision_threshold_ == plain.decision_threshold_
+
+
+@pytest.mark.parametrize(
+    "fit_kwargs, match",
+    [
+        ({}, r"reads the per-sample array 'amount': pass it as fit\(X, y, amount="),
+        ({"amount": np.ones(3)}, r"amount has shape \(3,\).*shape \(600,\)"),
+        ({"amount": np.r_[np.nan, np.ones(599)]}, "amount contains NaN"),
+    ],
+)
+def test_missing_or_bad_cost_arrays_are_refused(binary_data, fit_kwargs, match):
+    X, y = binary_data
+    clf = ThresholdedClassifier(LogisticRegression(), scoring=cost(fn="amount"))
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y, **fit_kwargs)
+
+
+def _two_to_one(tn, fp, fn, tp):
+    return tp - 0.5 * fp
+
+
+def test_objectives_are_grid_searchable_and_pickle_with_the_estimator(binary_data):
+    X, y = binary_data
+    grid = [
+        "f1",
+        cost(fp=1, fn=10),
+        constrained("recall", "precision", at_least=0.5),
+        from_counts(_two_to_one),
+    ]
+    search = GridSearchCV(
+        ThresholdedClassifier(LogisticRegression(), cv=3),
+        {"scoring": grid},
+        scoring="recall",
+        cv=3,
+    ).fit(X, y)
+    assert search.cv_results_["param_scoring"].tolist() == grid
+    restored = pickle.loads(pickle.dumps(search.best_estimator_))
+    np.testing.assert_array_equal(restored.predict(X), search.predict(X))
