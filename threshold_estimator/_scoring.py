@@ -57,19 +57,19 @@ class ScorerObjective:
         ``sample_weight``).
     """
 
+    # Routed metadata reaches the scorer through bind, not by name.
+    metadata = ()
+
     def __init__(self, scorer, classes, pos_label, params=None):
         self.scorer = scorer
         self.classes = classes
         self.pos_label = pos_label
         self.params = params or {}
 
-    metadata = ()
-
     def bind(self, y_true, sample_weight, params):
         """The same scorer, called with these samples' parameters."""
-        return ScorerObjective(self.scorer, self.classes, self.pos_label, params), (
-            sample_weight
-        )
+        bound = ScorerObjective(self.scorer, self.classes, self.pos_label, params)
+        return bound, sample_weight
 
     def score_labels(self, y_true, y_pred, sample_weight=None):
         """The scorer's value for boolean truths and predictions.
