@@ -7,7 +7,7 @@ from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score, make_scorer
+from sklearn.metrics import f1_score, make_scorer, precision_score, recall_score
 from sklearn.model_selection import GridSearchCV, GroupKFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
@@ -637,3 +637,55 @@ def test_objectives_are_grid_searchable_and_pickle_with_the_estimator(binary_dat
     assert search.cv_results_["param_scoring"].tolist() == grid
     restored = pickle.loads(pickle.dumps(search.best_estimator_))
     np.testing.assert_array_equal(restored.predict(X), search.predict(X))
+
+
+# Spread, interval, summary and stored curves.
+
+
+def test_spread_and_interval_describe_the_fold_thresholds(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(LogisticRegression(), cv=FOLDS).fit(X, y)
+    assert clf.threshold_spread_ == pytest.approx(np.std(clf.fold_thresholds_, ddof=1))
+    low, high = clf.threshold_interval_
+    assert clf.fold_thresholds_.min() <= low < high <= clf.fold_thresholds_.max()
+    single = ThresholdedClassifier(LogisticRegression(), cv=0.3).fit(X, y)
+    assert single.threshold_spread_ == 0.0
+
+
+def test_summary_reports_the_tuned_and_the_fixed_threshold(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(
+        LogisticRegression(), cv=FOLDS, aggregation="pooled"
+    ).fit(X, y)
+    report = clf.summary().splitlines()
+    assert report[0] == (
+        f"decision threshold  {clf.decision_threshold_:.3g} "
+        "(one search over the 5 folds pooled)"
+    )
+    assert report[1].split()[2:] == [f"{t:.3g}" for t in clf.fold_thresholds_]
+    assert report[-1].startswith("held-out balanced_accuracy")
+    fixed = ThresholdedClassifier(LogisticRegression(), threshold=0.25).fit(X, y)
+    assert fixed.summary() == "decision threshold  0.25 (fixed, not tuned)"
+
+
+def test_cv_results_hold_rates_and_the_decision_threshold(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(
+        LogisticRegression(), scoring="f1", cv=FOLDS, store_cv_results=True
+    ).fit(X, y)
+    results = clf.cv_results_
+    assert results["tpr"] is results["recall"]
+    for i, (y_true, scores) in enumerate(held_out_folds(X, y)):
+        thresholds = results["thresholds"][i]
+        at = np.flatnonzero(thresholds == clf.decision_threshold_)
+        assert at.size == 1
+        assert results["scores"][i][at[0]] == pytest.approx(clf.fold_scores_[i])
+        for j in (0, thresholds.size // 2, thresholds.size - 1):
+            y_pred = scores >= thresholds[j]
+            assert results["recall"][i][j] == pytest.approx(
+                recall_score(y_true, y_pred)
+            )
+            assert results["precision"][i][j] == pytest.approx(
+                precision_score(y_true, y_pred, zero_division=0)
+            )
+            assert results["fpr"][i][j] == pytest.approx(np.mean(y_pred[~y_true]))

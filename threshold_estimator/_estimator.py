@@ -35,6 +35,7 @@ from sklearn.utils.validation import (
     indexable,
 )
 
+from threshold_estimator._counts import confusion_counts
 from threshold_estimator._scoring import resolve_scoring
 from threshold_estimator._search import (
     InfeasibleObjectiveError,
@@ -48,13 +49,15 @@ from threshold_estimator._warnings import (
     SaturatedScoresWarning,
     ThresholdAtEdgeWarning,
 )
-from threshold_estimator.objectives import Objective
+from threshold_estimator.objectives import Objective, get_objective
 
 # Below this many minority-class samples in a held-out fold, a fold's optimum
 # rests on a handful of samples and aggregation="auto" pools the folds.
 _AUTO_POOL_BELOW = 10
 # Points kept per fold curve in cv_results_.
 _MAX_CURVE_POINTS = 1000
+# Percentiles of the fold thresholds that bound threshold_interval_.
+_INTERVAL = (5, 95)
 # Fewer distinct held-out scores than this in a fold means saturated scores.
 _MIN_DISTINCT_SCORES = 10
 # Fold thresholds disagree when their predicted shares differ by this factor.
@@ -196,10 +199,24 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     objective_ : Objective or ScorerObjective
         The objective maximised. Only when tuned.
 
+    threshold_spread_ : float
+        Standard deviation of ``fold_thresholds_`` (0 for a single fold).
+        Only when tuned.
+
+    threshold_interval_ : tuple of float
+        The 5th and 95th percentiles of ``fold_thresholds_``. With many
+        folds, such as ``cv=RepeatedStratifiedKFold(n_splits=5,
+        n_repeats=20)``, the fold thresholds form a resampling distribution
+        and this is a 90% interval for the threshold. Only when tuned.
+
     cv_results_ : dict of lists
-        With ``store_cv_results=True``: ``"thresholds"`` and ``"scores"``,
-        one array per fold, the objective against decreasing thresholds, at
-        most 1000 points per fold, each fold's optimum included.
+        With ``store_cv_results=True``, one array per fold under each key,
+        the points in order of decreasing threshold: ``"thresholds"``,
+        ``"scores"`` (the objective), ``"precision"``, ``"recall"`` (also
+        under ``"tpr"``) and ``"fpr"`` of the held-out samples predicted
+        positive at each threshold. At most 1000 points per fold, evenly
+        spread in rank, always including the fold's optimum and
+        ``decision_threshold_``.
 
     classes_ : ndarray of shape (2,)
         The class labels.
@@ -521,8 +538,17 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             [value_at(o, y, s, w, self.decision_threshold_) for o, y, s, w in bound]
         )
         self.best_score_ = float(self.fold_scores_.mean())
+        n_folds = self.fold_thresholds_.size
+        self.threshold_spread_ = (
+            float(np.std(self.fold_thresholds_, ddof=1)) if n_folds > 1 else 0.0
+        )
+        self.threshold_interval_ = tuple(
+            float(q) for q in np.percentile(self.fold_thresholds_, _INTERVAL)
+        )
         if self.store_cv_results:
-            self.cv_results_ = _curves_to_results(curves)
+            self.cv_results_ = _curve_results(
+                curves, folds, bind, self.decision_threshold_, self.fold_scores_
+            )
 
     def _search(self, objective, y_true, scores, weight, where):
         """The curve and best cut of one set of held-out samples."""
@@ -579,6 +605,54 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 ThresholdAtEdgeWarning,
                 stacklevel=3,
             )
+
+    def summary(self):
+        """A short report of the tuned threshold and how steady it is.
+
+        Returns
+        -------
+        report : str
+            The threshold and how it was aggregated, the fold thresholds, their
+            spread and 90% interval, and the held-out objective.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_classification
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from threshold_estimator import ThresholdedClassifier
+        >>> X, y = make_classification(n_samples=2000, weights=[0.9], random_state=0)
+        >>> clf = ThresholdedClassifier(LogisticRegression(), scoring="f1",
+        ...                             random_state=0).fit(X, y)
+        >>> print(clf.summary())
+        decision threshold  0.212 (median of 5 fold thresholds)
+        fold thresholds     0.176 0.157 0.212 0.341 0.522
+        spread (std)        0.152
+        90% interval        [0.161, 0.486]
+        held-out f1         0.958 (folds 0.950 to 0.976)
+        """
+        check_is_fitted(self, "decision_threshold_")
+        threshold = f"{self.decision_threshold_:.3g}"
+        if not hasattr(self, "fold_thresholds_"):
+            return f"decision threshold  {threshold} (fixed, not tuned)"
+        n_folds = self.fold_thresholds_.size
+        how = {
+            "median": f"median of {n_folds} fold thresholds",
+            "mean": f"mean of {n_folds} fold thresholds",
+            "pooled": f"one search over the {n_folds} folds pooled",
+        }[self.aggregation_]
+        low, high = self.threshold_interval_
+        name = getattr(self.objective_, "name", repr(self.objective_))
+        return "\n".join(
+            [
+                f"decision threshold  {threshold} ({how})",
+                "fold thresholds     "
+                + " ".join(f"{t:.3g}" for t in self.fold_thresholds_),
+                f"spread (std)        {self.threshold_spread_:.3g}",
+                f"90% interval        [{low:.3g}, {high:.3g}]",
+                f"held-out {name:<11}{self.best_score_:.3f} (folds "
+                f"{self.fold_scores_.min():.3f} to {self.fold_scores_.max():.3f})",
+            ]
+        )
 
     def _record_features(self):
         for name in ("n_features_in_", "feature_names_in_"):
@@ -752,14 +826,32 @@ class _Binder:
         return objective, y_true, weight
 
 
-def _curves_to_results(curves):
-    """Fold curves thinned to _MAX_CURVE_POINTS, each fold's optimum kept."""
-    results = {"thresholds": [], "scores": []}
-    for thresholds, values, best in curves:
+def _curve_results(curves, folds, bind, decision_threshold, fold_scores):
+    """Each fold's curve, thinned, with its rates; see ``cv_results_``."""
+    results = {
+        key: [] for key in ("thresholds", "scores", "precision", "recall", "fpr")
+    }
+    for (thresholds, values, best), (test, scores), at_decision in zip(
+        curves, folds, fold_scores, strict=True
+    ):
         keep = np.arange(thresholds.size)
-        if keep.size > _MAX_CURVE_POINTS:
-            spread = np.linspace(0, keep.size - 1, _MAX_CURVE_POINTS - 1).round()
+        if keep.size > _MAX_CURVE_POINTS - 2:
+            spread = np.linspace(0, keep.size - 1, _MAX_CURVE_POINTS - 2).round()
             keep = np.union1d(spread.astype(np.intp), [best])
-        results["thresholds"].append(thresholds[keep])
-        results["scores"].append(values[keep])
+        kept, values = thresholds[keep], values[keep]
+        if decision_threshold not in kept:
+            # The aggregated threshold, with the fold's exact value there.
+            where = np.searchsorted(-kept, -decision_threshold)
+            kept = np.insert(kept, where, decision_threshold)
+            values = np.insert(values, where, at_decision)
+        y_true = bind.is_positive[test]
+        weight = None if bind.sample_weight is None else bind.sample_weight[test]
+        distinct, tn, fp, fn, tp = confusion_counts(y_true, scores, weight)
+        cut = np.searchsorted(-distinct, -kept, side="right")
+        counts = (tn[cut], fp[cut], fn[cut], tp[cut])
+        results["thresholds"].append(kept)
+        results["scores"].append(values)
+        for rate in ("precision", "recall", "fpr"):
+            results[rate].append(get_objective(rate)(*counts))
+    results["tpr"] = results["recall"]
     return results
