@@ -13,7 +13,9 @@ from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
 from threshold_estimator import (
+    FewSamplesWarning,
     FoldDisagreementWarning,
+    PositiveRateWarning,
     SaturatedScoresWarning,
     ThresholdAtEdgeWarning,
     ThresholdedClassifier,
@@ -689,3 +691,43 @@ def test_cv_results_hold_rates_and_the_decision_threshold(binary_data):
                 precision_score(y_true, y_pred, zero_division=0)
             )
             assert results["fpr"][i][j] == pytest.approx(np.mean(y_pred[~y_true]))
+
+
+def test_few_minority_samples_in_a_fold_warn():
+    X, y = make_classification(n_samples=400, weights=[0.95], random_state=0)
+    y[np.flatnonzero(y)[20:]] = 0  # 20 positives: 4 per held-out fold
+    clf = ThresholdedClassifier(LogisticRegression(), cv=FOLDS)
+    with pytest.warns(FewSamplesWarning, match="holds only 4 samples of one class"):
+        clf.fit(X, y)
+
+
+class ExtremeProbabilities(ClassifierMixin, BaseEstimator):
+    """Logistic regression with its margins stretched 40-fold."""
+
+    def fit(self, X, y):
+        self.model_ = LogisticRegression().fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X):
+        p = 1 / (1 + np.exp(-40 * self.model_.decision_function(X)))
+        return np.c_[1 - p, p]
+
+
+def test_probabilities_piled_at_zero_and_one_warn(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(ExtremeProbabilities(), cv=FOLDS)
+    with pytest.warns(SaturatedScoresWarning, match="within 1e-7 of 0 or 1") as record:
+        clf.fit(X, y)
+    assert record[0].filename == __file__  # points at the caller's fit
+
+
+def test_predicted_positive_rate_far_from_the_base_rate_warns(binary_data):
+    X, y = binary_data  # about 20% positives
+    clf = ThresholdedClassifier(
+        LogisticRegression(),
+        scoring=constrained("recall", "positive_rate", at_most=0.01),
+        cv=FOLDS,
+    )
+    with pytest.warns(PositiveRateWarning, match="more than ten times apart"):
+        clf.fit(X, y)

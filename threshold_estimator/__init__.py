@@ -2,7 +2,9 @@
 
 from threshold_estimator._estimator import ThresholdedClassifier
 from threshold_estimator._warnings import (
+    FewSamplesWarning,
     FoldDisagreementWarning,
+    PositiveRateWarning,
     SaturatedScoresWarning,
     ThresholdAtEdgeWarning,
     ThresholdWarning,
@@ -11,7 +13,9 @@ from threshold_estimator._warnings import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "FewSamplesWarning",
     "FoldDisagreementWarning",
+    "PositiveRateWarning",
     "SaturatedScoresWarning",
     "ThresholdAtEdgeWarning",
     "ThresholdWarning",

@@ -45,7 +45,9 @@ from threshold_estimator._search import (
     value_at,
 )
 from threshold_estimator._warnings import (
+    FewSamplesWarning,
     FoldDisagreementWarning,
+    PositiveRateWarning,
     SaturatedScoresWarning,
     ThresholdAtEdgeWarning,
 )
@@ -62,6 +64,13 @@ _INTERVAL = (5, 95)
 _MIN_DISTINCT_SCORES = 10
 # Fold thresholds disagree when their predicted shares differ by this factor.
 _DISAGREEMENT_RATIO = 2.0
+# Fewer samples of a class than this in a held-out fold is too few to tune on.
+_FEW_SAMPLES = 5
+# Probabilities this close to 0 or 1 count as saturated.
+_EXTREME = 1e-7
+# A predicted positive rate this many times the base rate, or below its
+# inverse, is worth a warning.
+_RATE_RATIO = 10.0
 
 
 def _fit_fold(
@@ -376,7 +385,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             routed.scorer.score if scorer is not None else objective_params,
         )
         self._tune(folds, bind)
-        self._warn_if_fragile([scores for _, scores in folds])
+        self._warn_if_fragile(folds, bind.is_positive)
         if keep_model:
             self.estimator_ = fitted[0][0]
         else:
@@ -562,49 +571,97 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 "samples per fold), or choose another objective."
             ) from None
 
-    def _warn_if_fragile(self, fold_scores):
-        """Warn about saturated scores, disagreeing folds, an edge threshold."""
-        for i, scores in enumerate(fold_scores):
-            _, counts = np.unique(scores, return_counts=True)
-            few = counts.size < min(_MIN_DISTINCT_SCORES, scores.size / 2)
-            if few or counts.max() > scores.size / 2:
-                warnings.warn(
-                    f"The held-out scores of fold {i} are saturated: "
-                    f"{counts.size} distinct values, the commonest shared by "
-                    f"{counts.max()} of {scores.size} samples, so the threshold "
-                    "moves few predictions. Try response_method="
-                    "'decision_function' or a calibrated classifier.",
-                    SaturatedScoresWarning,
-                    stacklevel=3,
+    def _warn_if_fragile(self, folds, is_positive):
+        """Warn about each sign that the tuned threshold is fragile."""
+        for category, message in self._fragility(folds, is_positive):
+            # Past this method, fit and scikit-learn's fit wrapper: the caller.
+            warnings.warn(message, category, stacklevel=4)
+
+    def _fragility(self, folds, is_positive):
+        """(warning class, message) for each sign of a fragile threshold."""
+        found = []
+        for i, (test, _) in enumerate(folds):
+            n_positive = int(is_positive[test].sum())
+            minority = min(n_positive, len(test) - n_positive)
+            if minority < _FEW_SAMPLES:
+                found.append(
+                    (
+                        FewSamplesWarning,
+                        f"The held-out part of fold {i} holds only {minority} "
+                        "samples of one class, so its threshold rests on them. "
+                        "Use fewer folds, a RepeatedStratifiedKFold, or more data.",
+                    )
                 )
                 break
-        pooled = np.concatenate(fold_scores)
+        for i, (_, scores) in enumerate(folds):
+            reason = self._saturation(scores)
+            if reason:
+                found.append(
+                    (
+                        SaturatedScoresWarning,
+                        f"The held-out scores of fold {i} are saturated: {reason}, "
+                        "so moving the threshold changes few predictions. Try "
+                        "response_method='decision_function' or a calibrated "
+                        "classifier.",
+                    )
+                )
+                break
+        pooled = np.concatenate([scores for _, scores in folds])
         n = pooled.size
         shares = np.array([(pooled >= t).sum() for t in self.fold_thresholds_])
         positive = (shares + 0.5) / (n + 1)
         negative = 1 - positive
-        if max(positive.max() / positive.min(), negative.max() / negative.min()) > (
-            _DISAGREEMENT_RATIO
-        ):
+        ratio = max(positive.max() / positive.min(), negative.max() / negative.min())
+        if ratio > _DISAGREEMENT_RATIO:
             spread = ", ".join(f"{t:.4g}" for t in self.fold_thresholds_)
-            warnings.warn(
-                f"The fold thresholds disagree strongly ({spread}): they predict "
-                f"between {shares.min()} and {shares.max()} of {n} held-out "
-                "samples positive. The threshold rests on few samples; "
-                "aggregation='pooled', more folds or more data steady it.",
-                FoldDisagreementWarning,
-                stacklevel=3,
+            found.append(
+                (
+                    FoldDisagreementWarning,
+                    f"The fold thresholds disagree strongly ({spread}): they "
+                    f"predict between {shares.min()} and {shares.max()} of {n} "
+                    "held-out samples positive. The threshold rests on few "
+                    "samples; aggregation='pooled', more folds or more data "
+                    "steady it.",
+                )
             )
         if not pooled.min() < self.decision_threshold_ <= pooled.max():
             side = "above" if self.decision_threshold_ > pooled.max() else "below"
-            warnings.warn(
-                f"The tuned threshold {self.decision_threshold_:.4g} lies {side} "
-                f"every held-out score, so the classifier predicts one class "
-                f"throughout: {self.objective_!r} prefers no decision on these "
-                "scores.",
-                ThresholdAtEdgeWarning,
-                stacklevel=3,
+            found.append(
+                (
+                    ThresholdAtEdgeWarning,
+                    f"The tuned threshold {self.decision_threshold_:.4g} lies "
+                    f"{side} every held-out score, so the classifier predicts one "
+                    f"class throughout: {self.objective_!r} prefers no decision "
+                    "on these scores.",
+                )
             )
+            return found
+        predicted = np.mean(pooled >= self.decision_threshold_)
+        base = np.mean(is_positive[np.concatenate([test for test, _ in folds])])
+        if not 1 / _RATE_RATIO <= predicted / base <= _RATE_RATIO:
+            found.append(
+                (
+                    PositiveRateWarning,
+                    f"At the tuned threshold {predicted:.2%} of the held-out "
+                    f"samples are predicted positive, against {base:.2%} "
+                    "positive: more than ten times apart. Check pos_label and "
+                    "the objective; a cost or a capacity may mean it.",
+                )
+            )
+        return found
+
+    def _saturation(self, scores):
+        """Why a fold's scores are saturated, or an empty string."""
+        _, counts = np.unique(scores, return_counts=True)
+        if counts.size < min(_MIN_DISTINCT_SCORES, scores.size / 2):
+            return f"{counts.size} distinct values in {scores.size} samples"
+        if counts.max() > scores.size / 2:
+            return f"{counts.max()} of {scores.size} samples share one value"
+        if self._response_method == "predict_proba":
+            extreme = np.mean((scores <= _EXTREME) | (scores >= 1 - _EXTREME))
+            if extreme > 0.5:
+                return f"{extreme:.0%} of the probabilities are within 1e-7 of 0 or 1"
+        return ""
 
     def summary(self):
         """A short report of the tuned threshold and how steady it is.
