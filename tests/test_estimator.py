@@ -731,3 +731,18 @@ def test_predicted_positive_rate_far_from_the_base_rate_warns(binary_data):
     )
     with pytest.warns(PositiveRateWarning, match="more than ten times apart"):
         clf.fit(X, y)
+
+
+def test_verbose_reports_each_fold_and_the_refit(binary_data, capsys):
+    X, y = binary_data
+    ThresholdedClassifier(LogisticRegression(), cv=FOLDS).fit(X, y)
+    assert capsys.readouterr().out == ""
+    clf = ThresholdedClassifier(LogisticRegression(), cv=FOLDS, verbose=1).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "[ThresholdedClassifier] fitting 5 folds"
+    for i, t in enumerate(clf.fold_thresholds_):
+        assert lines[1 + i].startswith(
+            f"[ThresholdedClassifier] fold {i + 1}/5: 120 held-out samples, "
+            f"threshold {t:.4g}"
+        )
+    assert lines[-1] == "[ThresholdedClassifier] refitting on all 600 samples"

@@ -1,5 +1,6 @@
 """ThresholdedClassifier: a classifier whose decision threshold is tuned."""
 
+import time
 import warnings
 from numbers import Integral, Real
 
@@ -81,13 +82,15 @@ def _fit_fold(
     The fitted model is sent back only when asked for (``refit=False``): from
     a worker process it would be pickled for nothing.
     """
+    start = time.perf_counter()
     fit_params = _check_method_params(X, fit_params, indices=train)
     estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train), **fit_params)
     scores, _ = _get_response_values_binary(
         estimator, _safe_indexing(X, test), response_method, pos_label=pos_label
     )
     model = estimator if keep_model else None
-    return model, np.asarray(scores, dtype=np.float64).ravel()
+    seconds = time.perf_counter() - start
+    return model, np.asarray(scores, dtype=np.float64).ravel(), seconds
 
 
 def _margin(scores, threshold, log_odds):
@@ -183,6 +186,11 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     store_cv_results : bool, default=False
         Keep each fold's objective curve in ``cv_results_``.
+
+    verbose : int, default=0
+        ``1`` prints a line per fold (its threshold, its objective and the
+        seconds its fit took) and the refit; ``2`` and more add joblib's
+        progress messages.
 
     Attributes
     ----------
@@ -286,6 +294,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "store_cv_results": ["boolean"],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -302,6 +311,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         n_jobs=None,
         random_state=None,
         store_cv_results=False,
+        verbose=0,
     ):
         self.estimator = estimator
         self.scoring = scoring
@@ -314,6 +324,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.store_cv_results = store_cv_results
+        self.verbose = verbose
 
     @_fit_context(
         # The estimator's own parameters are validated by its own fit.
@@ -363,7 +374,8 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.objective_ = objective
         splits = self._make_splits(X, y, routed.splitter.split)
         keep_model = not self.refit
-        fitted = Parallel(n_jobs=self.n_jobs)(
+        self._progress(f"fitting {len(splits)} folds")
+        fitted = Parallel(n_jobs=self.n_jobs, verbose=max(self.verbose - 1, 0))(
             delayed(_fit_fold)(
                 clone(self.estimator),
                 X,
@@ -385,12 +397,33 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             routed.scorer.score if scorer is not None else objective_params,
         )
         self._tune(folds, bind)
+        self._report_folds(folds, [seconds for *_, seconds in fitted])
         self._warn_if_fragile(folds, bind.is_positive)
         if keep_model:
             self.estimator_ = fitted[0][0]
         else:
+            self._progress(f"refitting on all {len(y)} samples")
             self.estimator_ = clone(self.estimator).fit(X, y, **routed.estimator.fit)
         return self._record_features()
+
+    def _progress(self, message):
+        if self.verbose:
+            print(f"[ThresholdedClassifier] {message}")
+
+    def _report_folds(self, folds, seconds):
+        name = getattr(self.objective_, "name", "objective")
+        n_folds = len(folds)
+        for i, ((test, _), t) in enumerate(
+            zip(folds, self.fold_thresholds_, strict=True)
+        ):
+            self._progress(
+                f"fold {i + 1}/{n_folds}: {len(test)} held-out samples, threshold "
+                f"{t:.4g}, {name} at the decision threshold "
+                f"{self.fold_scores_[i]:.4g} ({seconds[i]:.2f} s)"
+            )
+        self._progress(
+            f"decision threshold {self.decision_threshold_:.4g} ({self.aggregation_})"
+        )
 
     def _check_target(self, y):
         """Validate a binary ``y``; set ``classes_``; return ``y`` as 1d."""
@@ -500,7 +533,9 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     def _held_out_folds(self, y, splits, fitted):
         """Per fold: the held-out indices and their checked scores."""
         folds = []
-        for i, ((_, test), (_, scores)) in enumerate(zip(splits, fitted, strict=True)):
+        for i, ((_, test), (_, scores, _)) in enumerate(
+            zip(splits, fitted, strict=True)
+        ):
             if not np.isfinite(scores).all():
                 raise ValueError(
                     f"The estimator's {self._response_method} gave NaN or infinite "
