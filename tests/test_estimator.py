@@ -8,7 +8,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, make_scorer, precision_score, recall_score
-from sklearn.model_selection import GridSearchCV, GroupKFold, StratifiedKFold
+from sklearn.model_selection import (
+    GridSearchCV,
+    GroupKFold,
+    StratifiedKFold,
+    cross_val_score,
+)
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
@@ -140,7 +145,7 @@ def test_predict_applies_the_tuned_threshold(binary_data):
 
 @pytest.mark.parametrize("estimator", [LogisticRegression(), LinearSVC()])
 @pytest.mark.parametrize("pos_label", [0, 1])
-def test_decision_function_is_nonnegative_exactly_where_predict_is_positive(
+def test_decision_function_is_positive_exactly_where_predict_says_classes_1(
     binary_data, estimator, pos_label
 ):
     X, y = binary_data
@@ -148,7 +153,16 @@ def test_decision_function_is_nonnegative_exactly_where_predict_is_positive(
         estimator, scoring="f1", cv=FOLDS, pos_label=pos_label
     ).fit(X, y)
     margin = clf.decision_function(X)
-    np.testing.assert_array_equal(margin >= 0, clf.predict(X) == pos_label)
+    np.testing.assert_array_equal(margin > 0, clf.predict(X) == clf.classes_[1])
+    assert not (margin == 0).any()
+
+
+@pytest.mark.parametrize("pos_label", [0, 1])
+def test_roc_auc_of_the_decision_function_ignores_pos_label(binary_data, pos_label):
+    X, y = binary_data
+    clf = ThresholdedClassifier(LogisticRegression(), pos_label=pos_label, cv=FOLDS)
+    auc = cross_val_score(clf, X, y, scoring="roc_auc", cv=3)
+    assert auc.min() > 0.8
 
 
 def test_decision_function_is_log_odds_margin_for_probabilities(binary_data):
@@ -167,7 +181,7 @@ def test_decision_function_sign_holds_at_and_beyond_probability_bounds(threshold
     clf = ThresholdedClassifier(LogisticRegression(C=1e6), threshold=threshold)
     clf.fit(X, y)
     proba = clf.predict_proba(X)[:, 1]
-    np.testing.assert_array_equal(clf.decision_function(X) >= 0, proba >= threshold)
+    np.testing.assert_array_equal(clf.decision_function(X) > 0, proba >= threshold)
     np.testing.assert_array_equal(clf.predict(X) == 1, proba >= threshold)
 
 

@@ -94,7 +94,11 @@ def _fit_fold(
 
 
 def _margin(scores, threshold, log_odds):
-    """Signed distance to the threshold, ``>= 0`` exactly where score >= it."""
+    """Signed distance to the threshold: ``> 0`` exactly where score >= it.
+
+    Never exactly 0, so that the sign alone says the side, as scikit-learn's
+    linear models' ``decision_function`` does.
+    """
     positive = scores >= threshold
     if log_odds:
         # Probabilities are clipped so that 0, 1 and thresholds outside (0, 1)
@@ -106,7 +110,7 @@ def _margin(scores, threshold, log_odds):
     else:
         raw = scores - threshold
     tiny = np.finfo(np.float64).tiny
-    return np.where(positive, np.maximum(raw, 0.0), np.minimum(raw, -tiny))
+    return np.where(positive, np.maximum(raw, tiny), np.minimum(raw, -tiny))
 
 
 class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
@@ -356,6 +360,9 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self : object
             The fitted classifier.
         """
+        # A refit with other parameters must not keep the last fit's results.
+        for name in [n for n in vars(self) if n.endswith("_") and n[0] != "_"]:
+            delattr(self, name)
         X, y = indexable(X, y)
         y = self._check_target(y)
         if sample_weight is not None:
@@ -372,7 +379,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             return self._record_features()
 
         self.objective_ = objective
-        splits = self._make_splits(X, y, routed.splitter.split)
+        splits = self._make_splits(X, y, routed.splitter.split, sample_weight)
         keep_model = not self.refit
         self._progress(f"fitting {len(splits)} folds")
         fitted = Parallel(n_jobs=self.n_jobs, verbose=max(self.verbose - 1, 0))(
@@ -469,16 +476,30 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 fit_params = {"sample_weight": sample_weight, **fit_params}
             return process_routing(self, "fit", **fit_params)
         estimator_params = dict(fit_params)
-        if sample_weight is not None and has_fit_parameter(
-            self.estimator, "sample_weight"
-        ):
-            estimator_params["sample_weight"] = sample_weight
+        # As scikit-learn's searches did before metadata routing: groups go to
+        # the splitter.
+        split_params = {}
+        if "groups" in estimator_params:
+            split_params["groups"] = estimator_params.pop("groups")
+        if sample_weight is not None:
+            if has_fit_parameter(self.estimator, "sample_weight"):
+                estimator_params["sample_weight"] = sample_weight
+            else:
+                warnings.warn(
+                    f"{type(self.estimator).__name__}.fit does not accept "
+                    "sample_weight, so the weights only weigh the threshold's "
+                    "objective. To weigh a Pipeline's steps, enable metadata "
+                    "routing (sklearn.set_config(enable_metadata_routing=True)) "
+                    "and request the weights.",
+                    UserWarning,
+                    stacklevel=4,
+                )
         scorer_params = (
             {} if sample_weight is None else {"sample_weight": sample_weight}
         )
         return Bunch(
             estimator=Bunch(fit=estimator_params),
-            splitter=Bunch(split={}),
+            splitter=Bunch(split=split_params),
             scorer=Bunch(score=scorer_params),
         )
 
@@ -489,13 +510,21 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             return "predict_proba"
         return "decision_function"
 
-    def _make_splits(self, X, y, split_params):
-        """The folds as a list of (train, test) index arrays, checked."""
+    def _splitter(self):
+        """The cross-validation splitter that ``cv`` stands for."""
         if isinstance(self.cv, Real) and not isinstance(self.cv, Integral):
-            cv = StratifiedShuffleSplit(
+            return StratifiedShuffleSplit(
                 n_splits=1, test_size=self.cv, random_state=self.random_state
             )
-        elif isinstance(self.cv, Integral):
+        if isinstance(self.cv, Integral):
+            return StratifiedKFold(
+                n_splits=self.cv, shuffle=True, random_state=self.random_state
+            )
+        return check_cv(self.cv, classifier=True)
+
+    def _make_splits(self, X, y, split_params, sample_weight):
+        """The folds as a list of (train, test) index arrays, checked."""
+        if isinstance(self.cv, Integral):
             counts = [np.sum(y == c) for c in self.classes_]
             minority = min(counts)
             if minority < self.cv:
@@ -505,11 +534,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     f"cv={self.cv} folds: every held-out fold needs one. Use "
                     f"cv={max(minority, 2)} or fewer, or more samples of that class."
                 )
-            cv = StratifiedKFold(
-                n_splits=self.cv, shuffle=True, random_state=self.random_state
-            )
-        else:
-            cv = check_cv(self.cv, y, classifier=True)
+        cv = self._splitter()
         splits = list(cv.split(X, y, **split_params))
         if not self.refit and len(splits) != 1:
             raise ValueError(
@@ -521,12 +546,17 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         for i, (train, test) in enumerate(splits):
             for part, index in (("training", train), ("held-out", test)):
                 n_positive = np.count_nonzero(positive[index])
-                if n_positive in (0, len(index)):
+                present = n_positive, len(index) - n_positive
+                if sample_weight is not None:
+                    # Samples of zero weight count as absent, as if removed.
+                    weight, is_positive = sample_weight[index], positive[index]
+                    present = weight[is_positive].sum(), weight[~is_positive].sum()
+                if min(present) <= 0:
                     raise ValueError(
                         f"The {part} part of fold {i} of cv holds only one class "
-                        f"({n_positive} positive of {len(index)}); every "
-                        "fold needs both classes. Use fewer folds or a stratified "
-                        "splitter."
+                        f"of non-zero weight ({n_positive} positive of "
+                        f"{len(index)}); every fold needs both classes. Use fewer "
+                        "folds or a stratified splitter."
                     )
         return splits
 
@@ -788,15 +818,21 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         margin : ndarray of shape (n_samples,)
-            ``>= 0`` exactly where :meth:`predict` says ``pos_label``. In
-            log-odds, ``logit(p) - logit(threshold)``, when the response is a
-            probability; ``score - threshold`` for a ``decision_function``.
+            Positive exactly where :meth:`predict` says ``classes_[1]``,
+            negative elsewhere, as scikit-learn's scorers and curves read a
+            ``decision_function``. Its size is the distance to the
+            threshold: in log-odds, ``logit(p) - logit(threshold)``, when the
+            response is a probability; ``score - threshold`` for a
+            ``decision_function``. With ``pos_label=classes_[0]`` the margin
+            of ``pos_label``'s score is negated, so that it still points to
+            ``classes_[1]``.
         """
-        return _margin(
+        margin = _margin(
             self._scores(X),
             self.decision_threshold_,
             log_odds=self._response_method == "predict_proba",
         )
+        return margin if self._pos == self.classes_[1] else -margin
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):
@@ -845,17 +881,19 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         # request, so that passing it is never an error.
         request = MetadataRequest(owner=self.__class__.__name__)
         request.fit.add_request(param="sample_weight", alias=True)
+        # So do the per-sample arrays of an objective, such as cost amounts.
+        for name in getattr(self.scoring, "metadata", ()):
+            request.fit.add_request(param=name, alias=True)
         router = MetadataRouter(owner=self.__class__.__name__)
         router.add_self_request(request)
         router.add(
             estimator=self.estimator,
             method_mapping=MethodMapping().add(caller="fit", callee="fit"),
         )
-        if hasattr(self.cv, "split"):
-            router.add(
-                splitter=self.cv,
-                method_mapping=MethodMapping().add(caller="fit", callee="split"),
-            )
+        router.add(
+            splitter=self._splitter(),
+            method_mapping=MethodMapping().add(caller="fit", callee="split"),
+        )
         if not isinstance(self.scoring, Objective):
             try:
                 _, scorer = resolve_scoring(self.scoring, np.array([0, 1]), 1)
