@@ -9,7 +9,9 @@ from threshold_estimator._counts import confusion_counts
 def brute_force_counts(y_true, y_score, sample_weight):
     """Counts at each distinct score, thresholding with >=, by a plain loop."""
     weight = np.ones(y_true.size) if sample_weight is None else sample_weight
-    scores = np.unique(y_score)[::-1]
+    # Samples of zero weight make no cut of their own (unless all weigh zero).
+    counted = weight != 0 if (weight != 0).any() else np.ones(y_true.size, bool)
+    scores = np.unique(y_score[counted])[::-1]
     rows = [(weight[~y_true].sum(), 0.0, weight[y_true].sum(), 0.0)]
     for t in scores:
         pred = y_score >= t
@@ -74,3 +76,13 @@ def test_last_cut_is_exact_despite_rounding():
     weight = np.full(100, 0.1)
     _, tn, _, fn, _ = confusion_counts(y_true, np.arange(100.0), weight)
     assert fn[-1] == 0.0 and tn[-1] == 0.0
+
+
+def test_zero_weight_samples_are_as_good_as_removed():
+    y_true = np.array([True, True, False, False, False, False, False])
+    y_score = np.array([0.9, 0.8, 0.3, 0.2, 0.75, 0.7, 0.65])
+    weight = np.array([1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0])
+    with_zeros = confusion_counts(y_true, y_score, weight)
+    removed = confusion_counts(y_true[:4], y_score[:4], weight[:4])
+    for a, b in zip(with_zeros, removed, strict=True):
+        np.testing.assert_array_equal(a, b)

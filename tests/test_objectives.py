@@ -168,9 +168,14 @@ def weighted_scores(draw):
     return y_true, y_score, weight
 
 
-def _per_cut(y_score):
-    """The predictions of every cut, the same cuts as the counts kernel."""
-    return [y_score >= c for c in np.concatenate(([np.inf], np.unique(y_score)[::-1]))]
+def _per_cut(y_score, weight):
+    """The predictions of every cut, the same cuts as the counts kernel.
+
+    Samples of zero (counting) weight make no cut of their own.
+    """
+    counted = weight != 0 if (weight != 0).any() else np.ones(weight.size, bool)
+    cuts = np.concatenate(([np.inf], np.unique(y_score[counted])[::-1]))
+    return [y_score >= c for c in cuts]
 
 
 def brute_cost(y_true, y_pred, weight, costs):
@@ -191,9 +196,10 @@ def brute_cost(y_true, y_pred, weight, costs):
 def test_fixed_cost_matches_brute_force_at_every_cut(data, costs):
     y_true, y_score, weight = data
     objective = cost(*costs)
-    _, weight = objective.bind(y_true, weight, {})
     _, tn, fp, fn, tp = confusion_counts(y_true, y_score, weight)
-    expected = [-brute_cost(y_true, p, data[2], costs) for p in _per_cut(y_score)]
+    expected = [
+        -brute_cost(y_true, p, weight, costs) for p in _per_cut(y_score, weight)
+    ]
     np.testing.assert_allclose(objective(tn, fp, fn, tp), expected, atol=1e-12)
 
 
@@ -210,7 +216,10 @@ def test_per_sample_cost_matches_brute_force_at_every_cut(data, seed):
     )
     _, tn, fp, fn, tp = confusion_counts(y_true, y_score, counting_weight)
     costs = (0.0, 5.0, amount, gain)
-    expected = [-brute_cost(y_true, p, weight, costs) for p in _per_cut(y_score)]
+    expected = [
+        -brute_cost(y_true, p, weight, costs)
+        for p in _per_cut(y_score, counting_weight)
+    ]
     np.testing.assert_allclose(bound(tn, fp, fn, tp), expected, atol=1e-9)
 
 
@@ -231,7 +240,7 @@ def test_constrained_matches_brute_force_at_every_cut(goal, bounded, bound, data
     objective = constrained(goal, bounded, **bound)
     _, tn, fp, fn, tp = confusion_counts(y_true, y_score, weight)
     values = objective(tn, fp, fn, tp)
-    for value, y_pred in zip(values, _per_cut(y_score), strict=True):
+    for value, y_pred in zip(values, _per_cut(y_score, weight), strict=True):
         counts = [
             np.array([weight[mask].sum()])
             for mask in (

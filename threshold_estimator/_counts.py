@@ -22,7 +22,8 @@ def confusion_counts(y_true, y_score, sample_weight=None):
     y_score : ndarray of shape (n_samples,)
         Finite scores; larger means more likely positive.
     sample_weight : ndarray of shape (n_samples,), default=None
-        Non-negative weights; ``None`` weighs every sample 1.
+        Weights; ``None`` weighs every sample 1. Samples of zero weight are
+        left out, as if removed (unless every weight is zero).
 
     Returns
     -------
@@ -33,6 +34,13 @@ def confusion_counts(y_true, y_score, sample_weight=None):
     """
     y_true = np.asarray(y_true, dtype=bool)
     y_score = np.asarray(y_score, dtype=np.float64)
+    if sample_weight is not None:
+        # A sample of zero weight is as good as absent: it must not make a
+        # cut of its own, which would move the middle of a plateau.
+        present = np.asarray(sample_weight) != 0
+        if present.any() and not present.all():
+            y_true, y_score = y_true[present], y_score[present]
+            sample_weight = np.asarray(sample_weight)[present]
     # The counts do not depend on the order within a run of tied scores, so
     # the sort need not be stable (a stable sort is several times slower).
     order = np.argsort(y_score)[::-1]
