@@ -3,9 +3,9 @@
 A card issuer reviews flagged transactions at a fixed cost of 5 each; a fraud
 that is not flagged costs the issuer its amount. Amounts are skewed: a few
 large frauds matter more than many small ones, so the best threshold depends
-on the amounts, not only on the class balance. ``cost(fp=5, fn="amount")``
-reads the amounts passed to ``fit`` and tunes the threshold to the lowest
-expected cost on held-out folds.
+on the amounts, not only on the class balance. ``cost(fp=5, tp=5,
+fn="amount")`` (every flag is reviewed) reads the amounts passed to ``fit``
+and tunes the threshold to the lowest expected cost on held-out folds.
 
 Run it with ``python examples/fraud_costs.py``.
 """
@@ -60,7 +60,9 @@ def main(random_state=0, verbose=True):
     model = make_pipeline(StandardScaler(), LogisticRegression())
     default = model.fit(X_train, y_train).predict(X_test) == 1
     tuned = ThresholdedClassifier(
-        model, scoring=cost(fp=REVIEW_COST, fn="amount"), random_state=random_state
+        model,
+        scoring=cost(fp=REVIEW_COST, tp=REVIEW_COST, fn="amount"),
+        random_state=random_state,
     ).fit(X_train, y_train, amount=amount_train)
     flagged = tuned.predict(X_test) == 1
     result = {

@@ -14,6 +14,8 @@ from sklearn.model_selection import (
     StratifiedKFold,
     cross_val_score,
 )
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
@@ -674,8 +676,8 @@ def test_summary_reports_the_tuned_and_the_fixed_threshold(binary_data):
         LogisticRegression(), cv=FOLDS, aggregation="pooled"
     ).fit(X, y)
     report = clf.summary().splitlines()
-    assert report[0] == (
-        f"decision threshold  {clf.decision_threshold_:.3g} "
+    assert " ".join(report[0].split()) == (
+        f"decision threshold {clf.decision_threshold_:.3g} "
         "(one search over the 5 folds pooled)"
     )
     assert report[1].split()[2:] == [f"{t:.3g}" for t in clf.fold_thresholds_]
@@ -760,3 +762,108 @@ def test_verbose_reports_each_fold_and_the_refit(binary_data, capsys):
             f"threshold {t:.4g}"
         )
     assert lines[-1] == "[ThresholdedClassifier] refitting on all 600 samples"
+
+
+def test_summary_says_when_the_aggregated_threshold_misses_a_constraint():
+    X, y = make_classification(
+        n_samples=600, weights=[0.8], class_sep=0.5, random_state=1
+    )
+    clf = ThresholdedClassifier(
+        LogisticRegression(),
+        scoring=constrained("recall", "precision", at_least=0.6),
+        cv=FOLDS,
+    ).fit(X, y)
+    missed = np.isneginf(clf.fold_scores_).sum()
+    assert missed > 0 and clf.best_score_ == -np.inf
+    assert (
+        clf.summary()
+        .splitlines()[-1]
+        .endswith(f"constraint missed in {missed} of 5 folds at this threshold")
+    )
+
+
+# Routing, refits and weights in the corners.
+
+
+def test_routing_works_with_an_int_or_float_cv(binary_data):
+    X, y = binary_data
+    weight = np.linspace(0.5, 2.0, y.size)
+    log = WeightSpy.log
+    for cv in (3, 0.3):
+        log.clear()
+        with config_context(enable_metadata_routing=True):
+            spy = WeightSpy().set_fit_request(sample_weight=True)
+            ThresholdedClassifier(spy, cv=cv).fit(X, y, sample_weight=weight)
+        assert log and all(w is not None for w in log)
+
+
+def test_per_sample_costs_route_through_grid_search(binary_data):
+    X, y = binary_data
+    amount = np.linspace(1, 50, y.size)
+    with config_context(enable_metadata_routing=True):
+        search = GridSearchCV(
+            ThresholdedClassifier(
+                LogisticRegression(), scoring=cost(fn="amount", fp=1)
+            ),
+            {"estimator__C": [0.1, 1.0]},
+            cv=3,
+        ).fit(X, y, amount=amount)
+    assert search.best_estimator_.best_score_ < 0
+
+
+def test_refit_drops_the_previous_fits_results():
+    pd = pytest.importorskip("pandas")
+    X, y = make_classification(n_samples=300, n_features=4, random_state=0)
+    frame = pd.DataFrame(X, columns=list("abcd"))
+    clf = ThresholdedClassifier(LogisticRegression(), store_cv_results=True)
+    clf.fit(frame, y)
+    assert hasattr(clf, "feature_names_in_") and hasattr(clf, "cv_results_")
+    clf.set_params(threshold=0.4, store_cv_results=False).fit(X[:, :3], y)
+    for name in ("fold_thresholds_", "best_score_", "cv_results_", "feature_names_in_"):
+        assert not hasattr(clf, name), name
+    assert clf.n_features_in_ == 3
+    assert clf.summary() == "decision threshold  0.4 (fixed, not tuned)"
+
+
+def test_groups_reach_the_splitter_without_routing(binary_data):
+    X, y = binary_data
+    groups = np.arange(y.size) % 6
+    clf = ThresholdedClassifier(LogisticRegression(), cv=GroupKFold(3))
+    clf.fit(X, y, groups=groups)
+    for train, test in GroupKFold(3).split(X, y, groups):
+        assert not set(groups[train]) & set(groups[test])
+    assert len(clf.fold_thresholds_) == 3
+
+
+def test_zero_weight_samples_do_not_move_the_threshold(binary_data):
+    X, y = binary_data
+    folds = [(np.arange(300), np.arange(300, 600))]
+    extra = np.r_[X[300:], X[300:] + 0.01], np.r_[y[300:], y[300:]]
+    X_all = np.r_[X[:300], extra[0]]
+    y_all = np.r_[y[:300], extra[1]]
+    weight = np.r_[np.ones(600), np.zeros(300)]
+    with_zeros = ThresholdedClassifier(
+        LogisticRegression(), cv=[(np.arange(300), np.arange(300, 900))], refit=False
+    ).fit(X_all, y_all, sample_weight=weight)
+    without = ThresholdedClassifier(LogisticRegression(), cv=folds, refit=False).fit(
+        X, y
+    )
+    assert with_zeros.decision_threshold_ == without.decision_threshold_
+
+
+def test_a_scorer_without_sample_weight_is_named(binary_data):
+    X, y = binary_data
+
+    def plain_f1(y_true, y_pred):
+        return f1_score(y_true, y_pred)
+
+    clf = ThresholdedClassifier(LogisticRegression(), scoring=make_scorer(plain_f1))
+    with pytest.raises(TypeError, match="does not accept sample_weight"):
+        clf.fit(X, y, sample_weight=np.ones(y.size))
+
+
+def test_weights_a_pipeline_cannot_take_are_warned_about(binary_data):
+    X, y = binary_data
+    pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    with pytest.warns(UserWarning, match="Pipeline.fit does not accept sample_weight"):
+        ThresholdedClassifier(pipe, cv=FOLDS).fit(X, y, sample_weight=np.ones(y.size))

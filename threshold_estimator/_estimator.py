@@ -212,7 +212,11 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         when tuned.
 
     best_score_ : float
-        The mean of ``fold_scores_``. Only when tuned.
+        The mean of ``fold_scores_``. Only when tuned. With a constraint
+        (:func:`~threshold_estimator.objectives.constrained`), a fold where
+        ``decision_threshold_`` misses the bound scores ``-inf``, and so does
+        the mean: the bound held in each fold at that fold's own threshold,
+        not necessarily at the aggregated one.
 
     aggregation_ : {"median", "mean", "pooled"}
         The aggregation used (what ``"auto"`` chose). Only when tuned.
@@ -764,17 +768,25 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         }[self.aggregation_]
         low, high = self.threshold_interval_
         name = getattr(self.objective_, "name", repr(self.objective_))
-        return "\n".join(
-            [
-                f"decision threshold  {threshold} ({how})",
-                "fold thresholds     "
-                + " ".join(f"{t:.3g}" for t in self.fold_thresholds_),
-                f"spread (std)        {self.threshold_spread_:.3g}",
-                f"90% interval        [{low:.3g}, {high:.3g}]",
-                f"held-out {name:<11}{self.best_score_:.3f} (folds "
-                f"{self.fold_scores_.min():.3f} to {self.fold_scores_.max():.3f})",
-            ]
+        scores = self.fold_scores_
+        held_out = (
+            f"{self.best_score_:.3f} (folds {scores.min():.3f} to {scores.max():.3f})"
         )
+        if np.isneginf(scores).any():
+            # A constraint missed at the aggregated threshold scores -inf there.
+            held_out = (
+                f"constraint missed in {np.isneginf(scores).sum()} of "
+                f"{scores.size} folds at this threshold"
+            )
+        rows = [
+            ("decision threshold", f"{threshold} ({how})"),
+            ("fold thresholds", " ".join(f"{t:.3g}" for t in self.fold_thresholds_)),
+            ("spread (std)", f"{self.threshold_spread_:.3g}"),
+            ("90% interval", f"[{low:.3g}, {high:.3g}]"),
+            (f"held-out {name}", held_out),
+        ]
+        width = max(len(label) for label, _ in rows) + 2
+        return "\n".join(f"{label:<{width}}{value}" for label, value in rows)
 
     def _record_features(self):
         for name in ("n_features_in_", "feature_names_in_"):

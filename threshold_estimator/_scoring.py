@@ -94,6 +94,14 @@ class ScorerObjective:
                     names=objective_names(),
                 )
             ) from exc
+        except TypeError as exc:
+            if "sample_weight" not in str(exc) or "sample_weight" not in self.params:
+                raise
+            raise TypeError(
+                f"The scorer {self.scorer!r} does not accept sample_weight, which "
+                "ThresholdedClassifier passes to it with fit's sample_weight. Use "
+                "a metric that takes sample_weight, or a built-in objective."
+            ) from exc
 
     def __repr__(self):
         return f"ScorerObjective({self.scorer!r})"
