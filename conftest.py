@@ -16,3 +16,14 @@ def binary_data():
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+@pytest.fixture
+def pyplot():
+    """matplotlib's pyplot on a non-interactive backend; figures closed after."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")

@@ -1,6 +1,7 @@
 """Tune a classifier's decision threshold, exactly and without leakage."""
 
 from threshold_estimator._estimator import ThresholdedClassifier
+from threshold_estimator._plotting import ThresholdCurveDisplay
 from threshold_estimator._warnings import (
     FewSamplesWarning,
     FoldDisagreementWarning,
@@ -18,6 +19,7 @@ __all__ = [
     "PositiveRateWarning",
     "SaturatedScoresWarning",
     "ThresholdAtEdgeWarning",
+    "ThresholdCurveDisplay",
     "ThresholdWarning",
     "ThresholdedClassifier",
     "__version__",

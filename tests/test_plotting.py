@@ -1,0 +1,125 @@
+import sys
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from threshold_estimator import ThresholdCurveDisplay, ThresholdedClassifier
+from threshold_estimator._search import best_cut, objective_curve
+from threshold_estimator.objectives import get_objective
+
+FOLDS = StratifiedKFold(4, shuffle=True, random_state=0)
+
+
+@pytest.fixture
+def tuned(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(
+        LogisticRegression(), scoring="f1", cv=FOLDS, store_cv_results=True
+    )
+    return clf.fit(X, y), X, y
+
+
+def test_objective_plot_draws_folds_mean_and_thresholds(pyplot, tuned):
+    clf, _, _ = tuned
+    display = ThresholdCurveDisplay.from_estimator(clf)
+    assert len(display.lines_) == 4 + 1  # the folds, then their mean
+    for line, thresholds in zip(
+        display.lines_[:-1], clf.cv_results_["thresholds"], strict=True
+    ):
+        np.testing.assert_array_equal(line.get_xdata(), thresholds)
+    fold_lines, chosen = display.threshold_lines_[:-1], display.threshold_lines_[-1]
+    assert [line.get_xdata()[0] for line in fold_lines] == list(clf.fold_thresholds_)
+    assert chosen.get_xdata()[0] == clf.decision_threshold_
+    assert display.ax_.get_xlabel() == "decision threshold"
+    assert display.ax_.get_ylabel() == "f1"
+    legend = [t.get_text() for t in display.ax_.get_legend().get_texts()]
+    assert legend == [
+        "folds",
+        "mean of 4 folds",
+        "fold thresholds",
+        f"threshold {clf.decision_threshold_:.3g}",
+    ]
+
+
+def test_objective_plot_needs_stored_curves(pyplot, binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(LogisticRegression(), cv=FOLDS).fit(X, y)
+    with pytest.raises(ValueError, match="store_cv_results=True"):
+        ThresholdCurveDisplay.from_estimator(clf)
+
+
+@pytest.mark.parametrize("kind", ["roc", "precision_recall"])
+def test_operating_point_is_the_threshold_on_the_given_data(pyplot, tuned, kind):
+    clf, X, y = tuned
+    display = ThresholdCurveDisplay.from_estimator(clf, X, y, kind=kind)
+    predicted = clf.predict(X) == 1
+    truth = y == 1
+    tpr = np.mean(predicted[truth])
+    expected = (
+        (np.mean(predicted[~truth]), tpr)
+        if kind == "roc"
+        else (tpr, np.mean(truth[predicted]))
+    )
+    assert display.operating_point == pytest.approx(expected)
+    np.testing.assert_allclose(
+        np.r_[display.point_.get_xdata(), display.point_.get_ydata()], expected
+    )
+    assert display.lines_ and display.lines_[0].get_xdata().size > 10
+
+
+def test_from_predictions_marks_the_exact_best_threshold(pyplot):
+    rng = np.random.default_rng(0)
+    y_true = rng.random(300) < 0.3
+    y_score = y_true + rng.normal(size=300)
+    display = ThresholdCurveDisplay.from_predictions(y_true, y_score, scoring="f1")
+    thresholds, values = objective_curve(get_objective("f1"), y_true, y_score)
+    assert display.decision_threshold == thresholds[best_cut(values)]
+    assert len(display.lines_) == 1 and len(display.threshold_lines_) == 1
+
+
+def test_plot_draws_on_the_given_axes(pyplot, tuned):
+    clf, _, _ = tuned
+    _, ax = pyplot.subplots()
+    display = ThresholdCurveDisplay.from_estimator(clf, ax=ax)
+    assert display.ax_ is ax and display.figure_ is ax.figure
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"kind": "lift"}, "kind must be one of"),
+        ({"kind": "roc"}, "kind='roc' needs the data to draw"),
+    ],
+)
+def test_bad_plot_requests_are_refused(pyplot, tuned, kwargs, match):
+    clf, _, _ = tuned
+    with pytest.raises(ValueError, match=match):
+        ThresholdCurveDisplay.from_estimator(clf, **kwargs)
+
+
+def test_missing_matplotlib_names_the_extra(tuned, monkeypatch):
+    clf, _, _ = tuned
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r'pip install "threshold-estimator\[plot\]"'):
+        ThresholdCurveDisplay.from_estimator(clf)
+
+
+def test_example_script_saves_the_three_figures(pyplot, tmp_path, capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "examples" / "plot_threshold.py"
+    spec = importlib.util.spec_from_file_location("plot_threshold", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    saved = module.main(tmp_path)
+    assert [p.name for p in saved] == [
+        "threshold_objective.png",
+        "threshold_roc.png",
+        "threshold_precision_recall.png",
+    ]
+    assert all(p.stat().st_size > 10_000 for p in saved)
+    assert "fold thresholds" in capsys.readouterr().out

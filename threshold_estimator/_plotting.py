@@ -1,0 +1,357 @@
+"""ThresholdCurveDisplay: what the tuned threshold looks like.
+
+matplotlib is imported only when a plot is drawn, so that the package works
+without it; ``pip install "threshold-estimator[plot]"`` brings it.
+"""
+
+import numpy as np
+from sklearn.metrics import RocCurveDisplay, auc, precision_recall_curve, roc_curve
+from sklearn.utils.validation import check_is_fitted
+
+from threshold_estimator._search import best_cut, objective_curve
+from threshold_estimator.objectives import Objective, get_objective
+
+_KINDS = ("objective", "roc", "precision_recall")
+
+
+def _pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ImportError(
+            "ThresholdCurveDisplay needs matplotlib: pip install "
+            '"threshold-estimator[plot]"'
+        ) from exc
+    return plt
+
+
+class ThresholdCurveDisplay:
+    """Plot of a tuned threshold: the objective's curves or an operating point.
+
+    With ``kind="objective"``, the objective against the threshold for each
+    internal fold (thin lines) and their mean (thick line), with each fold's
+    best threshold (dotted) and the chosen one (dashed). With ``kind="roc"``
+    or ``kind="precision_recall"``, the ROC or precision-recall curve of some
+    data, with the operating point of the chosen threshold marked.
+
+    Make one with :meth:`from_estimator` or :meth:`from_predictions`; the
+    constructor only stores what it is given.
+
+    Parameters
+    ----------
+    kind : {"objective", "roc", "precision_recall"}
+        What is drawn.
+    curves_x, curves_y : list of ndarray
+        One curve per fold (``"objective"``: thresholds and values) or a
+        single curve (``"roc"``: FPR and TPR; ``"precision_recall"``: recall
+        and precision).
+    decision_threshold : float
+        The chosen threshold.
+    fold_thresholds : ndarray, default=None
+        Each fold's best threshold (``"objective"`` only).
+    operating_point : tuple of float, default=None
+        ``(x, y)`` of the chosen threshold on the curve (``"roc"``,
+        ``"precision_recall"``).
+    objective_name : str, default=None
+        Label of the objective axis.
+    estimator_name : str, default=None
+        Name shown in the legend.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+    figure_ : matplotlib Figure
+    lines_ : list of matplotlib Line2D
+        The curves drawn (for ``"objective"``: the folds, then the mean).
+    threshold_lines_ : list of matplotlib Line2D
+        The fold thresholds, then the chosen one (``"objective"``).
+    point_ : matplotlib Line2D or None
+        The operating point's marker (``"roc"``, ``"precision_recall"``).
+
+    See Also
+    --------
+    ThresholdedClassifier : Tunes the threshold drawn here.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from threshold_estimator import ThresholdCurveDisplay, ThresholdedClassifier
+    >>> X, y = make_classification(n_samples=1000, weights=[0.8], random_state=0)
+    >>> clf = ThresholdedClassifier(LogisticRegression(), scoring="f1",
+    ...                             store_cv_results=True, random_state=0)
+    >>> display = ThresholdCurveDisplay.from_estimator(clf.fit(X, y))
+    >>> len(display.lines_), len(display.threshold_lines_)
+    (6, 6)
+    >>> roc = ThresholdCurveDisplay.from_estimator(clf, X, y, kind="roc")
+    >>> print(f"operating point FPR {roc.operating_point[0]:.2f}")
+    operating point FPR 0.02
+    """
+
+    def __init__(
+        self,
+        *,
+        kind,
+        curves_x,
+        curves_y,
+        decision_threshold,
+        fold_thresholds=None,
+        operating_point=None,
+        objective_name=None,
+        estimator_name=None,
+    ):
+        self.kind = kind
+        self.curves_x = curves_x
+        self.curves_y = curves_y
+        self.decision_threshold = decision_threshold
+        self.fold_thresholds = fold_thresholds
+        self.operating_point = operating_point
+        self.objective_name = objective_name
+        self.estimator_name = estimator_name
+
+    @classmethod
+    def from_estimator(cls, estimator, X=None, y=None, *, kind="objective", ax=None):
+        """Plot a fitted ``ThresholdedClassifier``.
+
+        Parameters
+        ----------
+        estimator : ThresholdedClassifier
+            Fitted; for ``kind="objective"``, with ``store_cv_results=True``.
+        X : {array-like, sparse matrix, dataframe}, default=None
+            Data whose ROC or precision-recall curve is drawn; held-out data
+            shows what the threshold does on new samples. Not used by
+            ``kind="objective"``.
+        y : array-like of shape (n_samples,), default=None
+            Labels of ``X``.
+        kind : {"objective", "roc", "precision_recall"}, default="objective"
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure's axes when ``None``.
+
+        Returns
+        -------
+        display : ThresholdCurveDisplay
+        """
+        _check_kind(kind)
+        check_is_fitted(estimator, "decision_threshold_")
+        name = type(estimator.estimator_).__name__
+        if kind == "objective":
+            if not hasattr(estimator, "cv_results_"):
+                raise ValueError(
+                    "kind='objective' draws the fold curves kept by "
+                    "store_cv_results=True; fit the estimator with it."
+                )
+            objective = estimator.objective_
+            display = cls(
+                kind=kind,
+                curves_x=estimator.cv_results_["thresholds"],
+                curves_y=estimator.cv_results_["scores"],
+                decision_threshold=estimator.decision_threshold_,
+                fold_thresholds=estimator.fold_thresholds_,
+                objective_name=getattr(objective, "name", repr(objective)),
+                estimator_name=name,
+            )
+            return display.plot(ax=ax)
+        if X is None or y is None:
+            raise ValueError(f"kind={kind!r} needs the data to draw: pass X and y.")
+        scores = estimator._scores(X)
+        return cls.from_predictions(
+            np.asarray(y) == estimator._pos,
+            scores,
+            threshold=estimator.decision_threshold_,
+            kind=kind,
+            name=name,
+            ax=ax,
+        )
+
+    @classmethod
+    def from_predictions(
+        cls,
+        y_true,
+        y_score,
+        *,
+        kind="objective",
+        scoring="balanced_accuracy",
+        threshold=None,
+        pos_label=None,
+        sample_weight=None,
+        name=None,
+        ax=None,
+    ):
+        """Plot held-out scores and a threshold.
+
+        Parameters
+        ----------
+        y_true : array-like of shape (n_samples,)
+            Binary labels.
+        y_score : array-like of shape (n_samples,)
+            Scores, larger for ``pos_label``.
+        kind : {"objective", "roc", "precision_recall"}, default="objective"
+        scoring : str or Objective, default="balanced_accuracy"
+            The objective drawn by ``kind="objective"``.
+        threshold : float, default=None
+            The threshold to mark; ``None`` marks the best one of ``scoring``
+            on these scores, found exactly.
+        pos_label : int, float, bool or str, default=None
+            The positive class; ``None`` means the larger label (``True`` for
+            booleans).
+        sample_weight : array-like of shape (n_samples,), default=None
+        name : str, default=None
+            Name shown in the legend.
+        ax : matplotlib Axes, default=None
+
+        Returns
+        -------
+        display : ThresholdCurveDisplay
+        """
+        _check_kind(kind)
+        y_true = np.asarray(y_true)
+        if pos_label is None:
+            pos_label = np.unique(y_true)[-1]
+        positive = y_true == pos_label
+        y_score = np.asarray(y_score, dtype=np.float64)
+        weight = None if sample_weight is None else np.asarray(sample_weight, float)
+        objective = (
+            scoring if isinstance(scoring, Objective) else get_objective(scoring)
+        )
+        thresholds, values = objective_curve(objective, positive, y_score, weight)
+        if threshold is None:
+            threshold = float(thresholds[best_cut(values)])
+        if kind == "objective":
+            display = cls(
+                kind=kind,
+                curves_x=[thresholds],
+                curves_y=[values],
+                decision_threshold=threshold,
+                objective_name=getattr(objective, "name", repr(objective)),
+                estimator_name=name,
+            )
+            return display.plot(ax=ax)
+        flagged = y_score >= threshold
+        weight = np.ones(y_score.size) if weight is None else weight
+        tp = weight[positive & flagged].sum()
+        if kind == "roc":
+            fpr, tpr, _ = roc_curve(positive, y_score, sample_weight=weight)
+            point = (
+                weight[~positive & flagged].sum() / weight[~positive].sum(),
+                tp / weight[positive].sum(),
+            )
+            curve = ([fpr], [tpr])
+        else:
+            precision, recall, _ = precision_recall_curve(
+                positive, y_score, sample_weight=weight
+            )
+            n_flagged = weight[flagged].sum()
+            point = (
+                tp / weight[positive].sum(),
+                tp / n_flagged if n_flagged else 1.0,
+            )
+            curve = ([recall], [precision])
+        display = cls(
+            kind=kind,
+            curves_x=curve[0],
+            curves_y=curve[1],
+            decision_threshold=threshold,
+            operating_point=tuple(float(v) for v in point),
+            estimator_name=name,
+        )
+        return display.plot(ax=ax)
+
+    def plot(self, ax=None, *, name=None):
+        """Draw the display.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure's axes when ``None``.
+        name : str, default=None
+            Name shown in the legend; ``estimator_name`` when ``None``.
+
+        Returns
+        -------
+        display : ThresholdCurveDisplay
+            ``self``, with ``ax_``, ``figure_`` and the drawn artists set.
+        """
+        plt = _pyplot()
+        if ax is None:
+            _, ax = plt.subplots()
+        name = name or self.estimator_name
+        self.ax_, self.figure_ = ax, ax.figure
+        self.lines_, self.threshold_lines_, self.point_ = [], [], None
+        if self.kind == "objective":
+            self._plot_objective(ax, name)
+        else:
+            self._plot_operating_point(ax, name)
+        ax.legend(loc="best")
+        return self
+
+    def _plot_objective(self, ax, name):
+        several = len(self.curves_x) > 1
+        for i, (x, y) in enumerate(zip(self.curves_x, self.curves_y, strict=True)):
+            (line,) = ax.plot(
+                x,
+                y,
+                linewidth=1 if several else 2,
+                alpha=0.4 if several else 1.0,
+                color="C0",
+                label="folds" if several and i == 0 else None,
+            )
+            self.lines_.append(line)
+        if several:
+            grid = np.unique(np.concatenate(self.curves_x))
+            # np.interp needs increasing x; the stored curves decrease.
+            mean = np.mean(
+                [
+                    np.interp(grid, x[::-1], y[::-1])
+                    for x, y in zip(self.curves_x, self.curves_y, strict=True)
+                ],
+                axis=0,
+            )
+            label = f"mean of {len(self.curves_x)} folds"
+            (line,) = ax.plot(grid, mean, linewidth=2, color="C0", label=label)
+            self.lines_.append(line)
+        elif name:
+            self.lines_[0].set_label(name)
+        fold_thresholds = () if self.fold_thresholds is None else self.fold_thresholds
+        for i, t in enumerate(fold_thresholds):
+            label = "fold thresholds" if i == 0 else None
+            line = ax.axvline(t, color="C1", linestyle=":", linewidth=1, label=label)
+            self.threshold_lines_.append(line)
+        chosen = ax.axvline(
+            self.decision_threshold,
+            color="C3",
+            linestyle="--",
+            linewidth=2,
+            label=f"threshold {self.decision_threshold:.3g}",
+        )
+        self.threshold_lines_.append(chosen)
+        ax.set_xlabel("decision threshold")
+        ax.set_ylabel(self.objective_name or "objective")
+
+    def _plot_operating_point(self, ax, name):
+        x, y = self.curves_x[0], self.curves_y[0]
+        if self.kind == "roc":
+            RocCurveDisplay(fpr=x, tpr=y, roc_auc=auc(x, y), name=name).plot(
+                ax=ax, plot_chance_level=True
+            )
+            ax.set_xlabel("false positive rate")
+            ax.set_ylabel("true positive rate")
+        else:
+            (line,) = ax.plot(x, y, drawstyle="steps-post", label=name)
+            ax.set_xlabel("recall")
+            ax.set_ylabel("precision")
+        self.lines_ = [line for line in ax.get_lines() if line.get_label() != ""]
+        (self.point_,) = ax.plot(
+            *self.operating_point,
+            marker="o",
+            markersize=9,
+            color="C3",
+            linestyle="none",
+            label=f"threshold {self.decision_threshold:.3g}",
+        )
+
+
+def _check_kind(kind):
+    if kind not in _KINDS:
+        raise ValueError(f"kind must be one of {list(_KINDS)}, got {kind!r}.")
