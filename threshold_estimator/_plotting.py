@@ -5,7 +5,7 @@ without it; ``pip install "threshold-estimator[plot]"`` brings it.
 """
 
 import numpy as np
-from sklearn.metrics import RocCurveDisplay, auc, precision_recall_curve, roc_curve
+from sklearn.metrics import auc, precision_recall_curve, roc_curve
 from sklearn.utils.validation import check_is_fitted
 
 from threshold_estimator._search import best_cut, objective_curve
@@ -332,13 +332,18 @@ class ThresholdCurveDisplay:
     def _plot_operating_point(self, ax, name):
         x, y = self.curves_x[0], self.curves_y[0]
         if self.kind == "roc":
-            RocCurveDisplay(fpr=x, tpr=y, roc_auc=auc(x, y), name=name).plot(
-                ax=ax, plot_chance_level=True
+            # Drawn here rather than by RocCurveDisplay, whose constructor's
+            # arguments changed across the supported scikit-learn versions.
+            label = (
+                f"{name} (AUC = {auc(x, y):.2f})" if name else f"AUC = {auc(x, y):.2f}"
             )
+            ax.plot(x, y, label=label)
+            ax.plot([0, 1], [0, 1], "k--", label="chance level (AUC = 0.5)")
             ax.set_xlabel("false positive rate")
             ax.set_ylabel("true positive rate")
+            ax.set_aspect("equal")
         else:
-            (line,) = ax.plot(x, y, drawstyle="steps-post", label=name)
+            ax.plot(x, y, drawstyle="steps-post", label=name)
             ax.set_xlabel("recall")
             ax.set_ylabel("precision")
         self.lines_ = [line for line in ax.get_lines() if line.get_label() != ""]
