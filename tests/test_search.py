@@ -148,3 +148,21 @@ def test_aggregate_median_and_mean():
     assert aggregate(np.array([0.1, 0.2, 0.9]), "mean") == pytest.approx(0.4)
     with pytest.raises(ValueError, match="Cannot aggregate"):
         aggregate(np.array([0.1]), "mode")
+
+
+class LabelAccuracy:
+    def score_labels(self, y_true, y_pred, sample_weight=None):
+        return np.mean(y_true == y_pred)
+
+
+def test_label_search_takes_the_same_plateau_middle_as_the_count_search():
+    # Rare positives and weak scores: accuracy is flat over a long run of cuts
+    # at the top, longer than the last bracket of the coarse-to-fine search.
+    rng = np.random.default_rng(0)
+    y_true = rng.random(3000) < 0.03
+    y_score = np.round(rng.random(3000) * 0.4 + y_true * 0.3, 4)
+    thresholds, values = objective_curve(LabelAccuracy(), y_true, y_score)
+    exact_thresholds, exact = objective_curve(
+        get_objective("accuracy"), y_true, y_score
+    )
+    assert thresholds[best_cut(values)] == exact_thresholds[best_cut(exact)]

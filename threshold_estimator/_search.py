@@ -74,6 +74,12 @@ def best_cut(values):
     InfeasibleObjectiveError
         If no value is finite.
     """
+    start, end = _best_run(values)
+    return (start + end) // 2
+
+
+def _best_run(values):
+    """First and last index of the widest run of best values (see best_cut)."""
     finite = np.isfinite(values)
     if not finite.any():
         raise InfeasibleObjectiveError("no threshold gives a finite value")
@@ -83,7 +89,7 @@ def best_cut(values):
     starts = np.flatnonzero(edges == 1)
     ends = np.flatnonzero(edges == -1) - 1
     widest = np.argmax(ends - starts)
-    return int((starts[widest] + ends[widest]) // 2)
+    return int(starts[widest]), int(ends[widest])
 
 
 def _label_curve(objective, y_true, y_score, sample_weight, thresholds):
@@ -95,23 +101,41 @@ def _label_curve(objective, y_true, y_score, sample_weight, thresholds):
     cuts than one round holds, every cut is scored and the search is exact.
     """
     scored = {}
+
+    def score(cuts):
+        for cut in cuts:
+            if cut not in scored:
+                y_pred = y_score >= thresholds[cut]
+                scored[cut] = objective.score_labels(y_true, y_pred, sample_weight)
+
+    def curve():
+        cuts = np.array(sorted(scored), dtype=np.intp)
+        return cuts, np.array([scored[c] for c in cuts], dtype=np.float64)
+
     low, high = 0, thresholds.size - 1
     while True:
         n_cuts = high - low + 1
         cuts = np.unique(
             np.linspace(low, high, min(n_cuts, LABEL_CANDIDATES_PER_ROUND)).round()
         ).astype(np.intp)
-        for cut in cuts:
-            if cut not in scored:
-                y_pred = y_score >= thresholds[cut]
-                scored[cut] = objective.score_labels(y_true, y_pred, sample_weight)
+        score(cuts)
         if cuts.size == n_cuts:
             break
         values = np.array([scored[cut] for cut in cuts], dtype=np.float64)
         best = int(np.argmax(np.nan_to_num(values, nan=-np.inf)))
         low, high = cuts[max(best - 1, 0)], cuts[min(best + 1, cuts.size - 1)]
-    cuts = np.array(sorted(scored), dtype=np.intp)
-    return thresholds[cuts], np.array([scored[c] for c in cuts], dtype=np.float64)
+    # A plateau of the best value may reach past the last bracket. Score the
+    # cuts it spans, up to one more round's worth, so that its middle is
+    # taken over every cut, as for count objectives.
+    cuts, values = curve()
+    if np.isfinite(values).any():
+        start, end = _best_run(values)
+        low = cuts[max(start - 1, 0)]
+        high = cuts[min(end + 1, cuts.size - 1)]
+        if high - low + 1 <= 2 * LABEL_CANDIDATES_PER_ROUND:
+            score(range(low, high + 1))
+            cuts, values = curve()
+    return thresholds[cuts], values
 
 
 def objective_curve(objective, y_true, y_score, sample_weight=None):
