@@ -156,11 +156,15 @@ class LabelAccuracy:
 
 
 def test_label_search_takes_the_same_plateau_middle_as_the_count_search():
-    # Rare positives and weak scores: accuracy is flat over a long run of cuts
-    # at the top, longer than the last bracket of the coarse-to-fine search.
-    rng = np.random.default_rng(0)
-    y_true = rng.random(3000) < 0.03
-    y_score = np.round(rng.random(3000) * 0.4 + y_true * 0.3, 4)
+    # 50 sure positives, 100 tied pairs of one positive and one negative, 50
+    # sure negatives: accuracy is flat over the 100 cuts of the pairs, more
+    # than the last bracket of the coarse-to-fine search holds.
+    y_true = np.r_[np.ones(50), np.tile([1, 0], 100), np.zeros(50)].astype(bool)
+    y_score = np.r_[
+        np.linspace(1, 0.9, 50),
+        np.repeat(np.linspace(0.8, 0.2, 100), 2),
+        np.linspace(0.1, 0, 50),
+    ]
     thresholds, values = objective_curve(LabelAccuracy(), y_true, y_score)
     exact_thresholds, exact = objective_curve(
         get_objective("accuracy"), y_true, y_score
