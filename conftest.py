@@ -1,8 +1,16 @@
-"""Shared fixtures: seeded data sets."""
+"""Shared fixtures: seeded data sets, and a fixed hypothesis profile for CI."""
+
+import os
 
 import numpy as np
 import pytest
+from hypothesis import settings
 from sklearn.datasets import make_classification
+
+# On CI the same examples every run, so that a red build is reproducible.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture
