@@ -12,7 +12,6 @@ import sys
 import time
 import warnings
 
-import numpy as np
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import get_scorer
@@ -77,7 +76,8 @@ def run_demo(scoring="f1", n_folds=5, random_state=0, data_seed=4, out=None):
     -------
     rows : list of dict
         One per method: ``method``, ``threshold``, ``test_score``,
-        ``fit_seconds``, and ``fold_thresholds`` where the method has them.
+        ``fit_seconds``, and, where the method has them, ``fold_thresholds``,
+        ``summary`` and the ``warnings`` its fit raised.
 
     Examples
     --------
@@ -119,7 +119,7 @@ def run_demo(scoring="f1", n_folds=5, random_state=0, data_seed=4, out=None):
                     model, "decision_threshold_", getattr(model, "best_threshold_", 0.5)
                 ),
                 "fold_thresholds": getattr(model, "fold_thresholds_", None),
-                "aggregation": getattr(model, "aggregation_", None),
+                "summary": model.summary() if hasattr(model, "summary") else None,
                 "test_score": scorer(model, X_test, y_test),
                 "fit_seconds": seconds,
                 "warnings": [
@@ -138,24 +138,21 @@ def _print_table(rows, scoring, n_folds, n_positive, out):
         f"stratified folds); {scoring} scored once on the test half.\n",
         file=out,
     )
-    header = f"{'method':<28}{'threshold':>10}{'test ' + scoring:>12}{'fit s':>9}"
+    score = f"test {scoring}"
+    width = max(12, len(score) + 2)
+    header = f"{'method':<28}{'threshold':>10}{score:>{width}}{'fit s':>9}"
     print(header, file=out)
     print("-" * len(header), file=out)
     for row in rows:
         print(
             f"{row['method']:<28}{row['threshold']:>10.4f}"
-            f"{row['test_score']:>12.4f}{row['fit_seconds']:>9.3f}",
+            f"{row['test_score']:>{width}.4f}{row['fit_seconds']:>9.3f}",
             file=out,
         )
     ours = rows[-1]
-    folds = ours["fold_thresholds"]
-    print(
-        f"\nThresholdedClassifier fold thresholds: "
-        f"{', '.join(f'{t:.4f}' for t in folds)}\n"
-        f"  spread (max - min) {np.ptp(folds):.4f}, median {np.median(folds):.4f}; "
-        f"aggregation {ours['aggregation']!r}",
-        file=out,
-    )
+    print("\nThresholdedClassifier.summary():", file=out)
+    for line in ours["summary"].splitlines():
+        print(f"  {line}", file=out)
     for message in ours["warnings"]:
         print(f"  warning: {message}", file=out)
 
