@@ -98,6 +98,23 @@ def test_round_trip_keeps_predictions(fitted, dump, load):
     assert restored.decision_threshold_ == clf.decision_threshold_
 
 
+def test_skops_round_trip_keeps_predictions(binary_data):
+    sio = pytest.importorskip("skops.io")
+    from threshold_estimator.objectives import cost
+
+    X, y = binary_data
+    clf = ThresholdedClassifier(
+        LogisticRegression(), scoring=cost(fp=1, fn=4), cv=FOLDS
+    ).fit(X, y)
+    data = sio.dumps(clf)
+    untrusted = sio.get_untrusted_types(data=data)
+    # Only this package's own types need the user's trust.
+    assert all(name.startswith("threshold_estimator.") for name in untrusted)
+    restored = sio.loads(data, trusted=untrusted)
+    np.testing.assert_array_equal(restored.predict(X), clf.predict(X))
+    assert restored.decision_threshold_ == clf.decision_threshold_
+
+
 def test_pandas_frame_and_series(binary_data):
     pd = pytest.importorskip("pandas")
     X, y = binary_data
