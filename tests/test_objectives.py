@@ -66,16 +66,26 @@ REFERENCES = {
 }
 
 
-@st.composite
-def two_class_scores(draw):
-    n = draw(st.integers(2, 30))
-    y_true = draw(arrays(bool, n))
-    y_true[0], y_true[1] = True, False
-    y_score = draw(
-        arrays(np.float64, n, elements=st.sampled_from([0.1, 0.4, 0.5, 0.9]))
-    )
-    weight = draw(arrays(np.float64, n, elements=st.sampled_from([0.5, 1.0, 2.0])))
-    return y_true, y_score, weight
+def two_class_scores(weights=(0.5, 1.0, 2.0)):
+    """Labels with both classes, tied scores, and weights drawn from ``weights``.
+
+    The first two samples, one of each class, weigh 1, so that both classes
+    always count.
+    """
+
+    @st.composite
+    def strategy(draw):
+        n = draw(st.integers(2, 30))
+        y_true = draw(arrays(bool, n))
+        y_true[0], y_true[1] = True, False
+        y_score = draw(
+            arrays(np.float64, n, elements=st.sampled_from([0.1, 0.4, 0.5, 0.9]))
+        )
+        weight = draw(arrays(np.float64, n, elements=st.sampled_from(weights)))
+        weight[0] = weight[1] = 1.0
+        return y_true, y_score, weight
+
+    return strategy()
 
 
 @pytest.mark.parametrize("name", sorted(REFERENCES))
@@ -158,17 +168,9 @@ def test_objectives_pickle_compare_and_print():
 # Costs, constraints and custom objectives, against brute force at every cut.
 
 
-@st.composite
-def weighted_scores(draw):
-    n = draw(st.integers(2, 30))
-    y_true = draw(arrays(bool, n))
-    y_true[0], y_true[1] = True, False
-    y_score = draw(
-        arrays(np.float64, n, elements=st.sampled_from([0.1, 0.4, 0.5, 0.9]))
-    )
-    weight = draw(arrays(np.float64, n, elements=st.sampled_from([0.0, 0.5, 1.0, 2.0])))
-    weight[0] = weight[1] = 1.0
-    return y_true, y_score, weight
+def weighted_scores():
+    """As two_class_scores, zero weights included."""
+    return two_class_scores(weights=(0.0, 0.5, 1.0, 2.0))
 
 
 def _per_cut(y_score, weight):
