@@ -155,14 +155,15 @@ class LabelAccuracy:
         return np.mean(y_true == y_pred)
 
 
-def test_label_search_takes_the_same_plateau_middle_as_the_count_search():
-    # 50 sure positives, 100 tied pairs of one positive and one negative, 50
-    # sure negatives: accuracy is flat over the 100 cuts of the pairs, more
+@pytest.mark.parametrize("n_pairs", [100, 127, 400])
+def test_label_search_takes_the_same_plateau_middle_as_the_count_search(n_pairs):
+    # 50 sure positives, tied pairs of one positive and one negative, 50 sure
+    # negatives: accuracy is flat over the cuts of the pairs, as many or more
     # than the last bracket of the coarse-to-fine search holds.
-    y_true = np.r_[np.ones(50), np.tile([1, 0], 100), np.zeros(50)].astype(bool)
+    y_true = np.r_[np.ones(50), np.tile([1, 0], n_pairs), np.zeros(50)].astype(bool)
     y_score = np.r_[
         np.linspace(1, 0.9, 50),
-        np.repeat(np.linspace(0.8, 0.2, 100), 2),
+        np.repeat(np.linspace(0.8, 0.2, n_pairs), 2),
         np.linspace(0.1, 0, 50),
     ]
     thresholds, values = objective_curve(LabelAccuracy(), y_true, y_score)

@@ -99,6 +99,9 @@ def _label_curve(objective, y_true, y_score, sample_weight, thresholds):
     in rank over a bracket, then narrows the bracket to the neighbours of the
     best of them, until every cut in the bracket has been scored. With fewer
     cuts than one round holds, every cut is scored and the search is exact.
+    The ends of the run of best values are then found by bisection, and the
+    run is kept as its ends and its middle cut, so that its middle is taken
+    in cut position, as for count objectives.
     """
     scored = {}
 
@@ -128,13 +131,32 @@ def _label_curve(objective, y_true, y_score, sample_weight, thresholds):
     # cuts it spans, up to one more round's worth, so that its middle is
     # taken over every cut, as for count objectives.
     cuts, values = curve()
-    if np.isfinite(values).any():
-        start, end = _best_run(values)
-        low = cuts[max(start - 1, 0)]
-        high = cuts[min(end + 1, cuts.size - 1)]
-        if high - low + 1 <= 2 * LABEL_CANDIDATES_PER_ROUND:
-            score(range(low, high + 1))
-            cuts, values = curve()
+    if not np.isfinite(values).any():
+        return thresholds[cuts], values
+    # The best run's candidates are denser where the search narrowed. Find
+    # its true ends by bisection and keep only them and its middle cut, so
+    # that its middle is taken in cut position, as for count objectives.
+    start, end = _best_run(values)
+    best = values[start]
+
+    def on_best(cut):
+        return scored[cut] >= best - _VALUE_RTOL * max(1.0, abs(best))
+
+    def edge(inside, outside):
+        while abs(outside - inside) > 1:
+            probe = (inside + outside) // 2
+            score([probe])
+            inside, outside = (probe, outside) if on_best(probe) else (inside, probe)
+        return inside
+
+    first = cuts[start] if start == 0 else edge(cuts[start], cuts[start - 1])
+    last = cuts[end] if end == cuts.size - 1 else edge(cuts[end], cuts[end + 1])
+    middle = (first + last) // 2
+    score([middle])
+    if on_best(middle):
+        for cut in [c for c in scored if first < c < last and c != middle]:
+            del scored[cut]
+    cuts, values = curve()
     return thresholds[cuts], values
 
 
