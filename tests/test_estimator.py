@@ -800,15 +800,18 @@ def test_routing_works_with_an_int_or_float_cv(binary_data):
 def test_per_sample_costs_route_through_grid_search(binary_data):
     X, y = binary_data
     amount = np.linspace(1, 50, y.size)
+    tuned = ThresholdedClassifier(
+        LogisticRegression(), scoring=cost(fn="amount", fp=1), random_state=0
+    )
     with config_context(enable_metadata_routing=True):
-        search = GridSearchCV(
-            ThresholdedClassifier(
-                LogisticRegression(), scoring=cost(fn="amount", fp=1)
-            ),
-            {"estimator__C": [0.1, 1.0]},
-            cv=3,
-        ).fit(X, y, amount=amount)
-    assert search.best_estimator_.best_score_ < 0
+        search = GridSearchCV(tuned, {"estimator__C": [0.1, 1.0]}, cv=3).fit(
+            X, y, amount=amount
+        )
+    # The refit best estimator saw the amounts: it equals a direct fit.
+    direct = clone(search.best_estimator_).fit(X, y, amount=amount)
+    assert search.best_estimator_.decision_threshold_ == direct.decision_threshold_
+    other_amounts = clone(search.best_estimator_).fit(X, y, amount=amount[::-1])
+    assert other_amounts.decision_threshold_ != direct.decision_threshold_
 
 
 def test_refit_drops_the_previous_fits_results():
@@ -830,9 +833,10 @@ def test_groups_reach_the_splitter_without_routing(binary_data):
     groups = np.arange(y.size) % 6
     clf = ThresholdedClassifier(LogisticRegression(), cv=GroupKFold(3))
     clf.fit(X, y, groups=groups)
-    for train, test in GroupKFold(3).split(X, y, groups):
-        assert not set(groups[train]) & set(groups[test])
-    assert len(clf.fold_thresholds_) == 3
+    by_hand = ThresholdedClassifier(
+        LogisticRegression(), cv=list(GroupKFold(3).split(X, y, groups))
+    ).fit(X, y)
+    np.testing.assert_array_equal(clf.fold_thresholds_, by_hand.fold_thresholds_)
 
 
 def test_zero_weight_samples_do_not_move_the_threshold(binary_data):
@@ -867,3 +871,28 @@ def test_weights_a_pipeline_cannot_take_are_warned_about(binary_data):
     pipe = make_pipeline(StandardScaler(), LogisticRegression())
     with pytest.warns(UserWarning, match="Pipeline.fit does not accept sample_weight"):
         ThresholdedClassifier(pipe, cv=FOLDS).fit(X, y, sample_weight=np.ones(y.size))
+
+
+def test_a_fixed_threshold_does_not_need_the_objectives_arrays(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(
+        LogisticRegression(), scoring=cost(fp=1, fn="amount"), threshold=0.3
+    )
+    assert clf.fit(X, y).decision_threshold_ == 0.3
+    assert clf.fit(X, y, amount=np.ones(y.size)).decision_threshold_ == 0.3
+
+
+def test_disagreement_advice_fits_the_aggregation():
+    X, y = make_classification(
+        n_samples=400, weights=[0.95], flip_y=0.1, class_sep=0.3, random_state=1
+    )
+    for aggregation, advised in (("median", True), ("pooled", False)):
+        clf = ThresholdedClassifier(
+            LogisticRegression(), scoring="f1", cv=FOLDS, aggregation=aggregation
+        )
+        with pytest.warns(FoldDisagreementWarning) as record:
+            clf.fit(X, y)
+        message = str(
+            next(w.message for w in record if w.category is FoldDisagreementWarning)
+        )
+        assert ("aggregation='pooled'" in message) is advised

@@ -347,3 +347,4 @@ def test_objectives_are_readable_comparable_and_picklable():
     assert cost(fp=1, fn=10) != cost(fp=1, fn=11)
     assert made[2] != constrained("recall", "precision", at_least=0.8)
     assert cost(fp=5, fn="amount").metadata == ("amount",)
+    assert get_objective("fbeta") == fbeta(1.0)

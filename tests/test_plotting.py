@@ -7,7 +7,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from threshold_estimator import ThresholdCurveDisplay, ThresholdedClassifier
 from threshold_estimator._search import best_cut, objective_curve
-from threshold_estimator.objectives import get_objective
+from threshold_estimator.objectives import cost, get_objective
 
 FOLDS = StratifiedKFold(4, shuffle=True, random_state=0)
 
@@ -41,6 +41,22 @@ def test_objective_plot_draws_folds_mean_and_thresholds(pyplot, tuned):
         "fold thresholds",
         f"threshold {clf.decision_threshold_:.3g}",
     ]
+
+
+def test_objective_plot_of_a_fixed_threshold_says_so(pyplot, binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(
+        LogisticRegression(), threshold=0.3, store_cv_results=True
+    ).fit(X, y)
+    with pytest.raises(ValueError, match=r"this one was fixed \(threshold=0.3\)"):
+        ThresholdCurveDisplay.from_estimator(clf)
+
+
+def test_from_predictions_names_an_unknown_scoring(pyplot):
+    with pytest.raises(ValueError, match="scoring='jaccard' is not one of them"):
+        ThresholdCurveDisplay.from_predictions(
+            [0, 1, 1], [0.1, 0.8, 0.6], scoring="jaccard"
+        )
 
 
 def test_objective_plot_needs_stored_curves(pyplot, binary_data):
@@ -77,6 +93,28 @@ def test_from_predictions_marks_the_exact_best_threshold(pyplot):
     thresholds, values = objective_curve(get_objective("f1"), y_true, y_score)
     assert display.decision_threshold == thresholds[best_cut(values)]
     assert len(display.lines_) == 1 and len(display.threshold_lines_) == 1
+
+
+def test_from_predictions_binds_per_sample_costs(pyplot):
+    rng = np.random.default_rng(1)
+    y_true = rng.random(300) < 0.2
+    y_score = y_true + rng.normal(size=300)
+    amount = rng.uniform(1, 100, size=300)
+    display = ThresholdCurveDisplay.from_predictions(
+        y_true,
+        y_score,
+        scoring=cost(fp=5, fn="amount"),
+        metadata={"amount": amount},
+    )
+
+    def total(t):
+        flagged = y_score >= t
+        return 5 * np.sum(~y_true & flagged) + amount[y_true & ~flagged].sum()
+
+    candidates = np.r_[np.inf, np.unique(y_score)]
+    assert total(display.decision_threshold) == pytest.approx(
+        min(total(c) for c in candidates)
+    )
 
 
 def test_plot_draws_on_the_given_axes(pyplot, tuned):

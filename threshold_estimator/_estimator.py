@@ -241,7 +241,8 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         under ``"tpr"``) and ``"fpr"`` of the held-out samples predicted
         positive at each threshold. At most 1000 points per fold, evenly
         spread in rank, always including the fold's optimum and
-        ``decision_threshold_``.
+        ``decision_threshold_``. With a scikit-learn scorer, the points are
+        the candidates the scorer was called on, denser near the optimum.
 
     classes_ : ndarray of shape (2,)
         The class labels.
@@ -373,7 +374,9 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             sample_weight = self._check_weights(sample_weight, X)
         objective, scorer = resolve_scoring(self.scoring, self.classes_, self._pos)
         fit_params = dict(fit_params)
-        objective_params = _pop_objective_params(objective, fit_params, len(y))
+        objective_params = _pop_objective_params(
+            objective, fit_params, len(y), required=self.threshold == "auto"
+        )
         routed = self._route_params(sample_weight, fit_params)
         self._response_method = self._check_response_method()
 
@@ -683,14 +686,18 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ratio = max(positive.max() / positive.min(), negative.max() / negative.min())
         if ratio > _DISAGREEMENT_RATIO:
             spread = ", ".join(f"{t:.4g}" for t in self.fold_thresholds_)
+            advice = (
+                "more folds or more data steady it."
+                if self.aggregation_ == "pooled"
+                else "aggregation='pooled', more folds or more data steady it."
+            )
             found.append(
                 (
                     FoldDisagreementWarning,
                     f"The fold thresholds disagree strongly ({spread}): they "
                     f"predict between {shares.min()} and {shares.max()} of {n} "
                     "held-out samples positive. The threshold rests on few "
-                    "samples; aggregation='pooled', more folds or more data "
-                    "steady it.",
+                    f"samples; {advice}",
                 )
             )
         if not pooled.min() < self.decision_threshold_ <= pooled.max():
@@ -925,10 +932,16 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
-def _pop_objective_params(objective, fit_params, n_samples):
-    """Take the per-sample arrays the objective reads out of ``fit_params``."""
+def _pop_objective_params(objective, fit_params, n_samples, required=True):
+    """Take the per-sample arrays the objective reads out of ``fit_params``.
+
+    With a fixed threshold the objective is not used: its arrays are taken
+    out when given (they are not the estimator's), but not required.
+    """
     params = {}
     for name in objective.metadata:
+        if name not in fit_params and not required:
+            continue
         if name not in fit_params:
             raise ValueError(
                 f"scoring={objective!r} reads the per-sample array {name!r}: pass "

@@ -137,6 +137,12 @@ class ThresholdCurveDisplay:
         check_is_fitted(estimator, "decision_threshold_")
         name = type(estimator.estimator_).__name__
         if kind == "objective":
+            if not hasattr(estimator, "fold_thresholds_"):
+                raise ValueError(
+                    "kind='objective' draws the fold curves of a tuned threshold; "
+                    "this one was fixed (threshold="
+                    f"{estimator.decision_threshold_!r}), so there are none."
+                )
             if not hasattr(estimator, "cv_results_"):
                 raise ValueError(
                     "kind='objective' draws the fold curves kept by "
@@ -176,6 +182,7 @@ class ThresholdCurveDisplay:
         threshold=None,
         pos_label=None,
         sample_weight=None,
+        metadata=None,
         name=None,
         ax=None,
     ):
@@ -197,6 +204,9 @@ class ThresholdCurveDisplay:
             The positive class; ``None`` means the larger label (``True`` for
             booleans).
         sample_weight : array-like of shape (n_samples,), default=None
+        metadata : dict of str to array-like, default=None
+            The per-sample arrays ``scoring`` reads, such as the amounts of
+            ``cost(fn="amount")``.
         name : str, default=None
             Name shown in the legend.
         ax : matplotlib Axes, default=None
@@ -212,10 +222,16 @@ class ThresholdCurveDisplay:
         positive = y_true == pos_label
         y_score = np.asarray(y_score, dtype=np.float64)
         weight = None if sample_weight is None else np.asarray(sample_weight, float)
-        objective = (
-            scoring if isinstance(scoring, Objective) else get_objective(scoring)
-        )
-        thresholds, values = objective_curve(objective, positive, y_score, weight)
+        if not isinstance(scoring, Objective):
+            try:
+                scoring = get_objective(scoring)
+            except ValueError:
+                raise ValueError(
+                    f"from_predictions draws the objectives of this package; "
+                    f"scoring={scoring!r} is not one of them."
+                ) from None
+        objective, counting = scoring.bind(positive, weight, metadata or {})
+        thresholds, values = objective_curve(objective, positive, y_score, counting)
         if threshold is None:
             threshold = float(thresholds[best_cut(values)])
         if kind == "objective":

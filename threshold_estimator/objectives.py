@@ -259,6 +259,8 @@ class _Metric(Objective):
                 f"Unknown objective {name!r}. Use one of {objective_names()}, an "
                 "Objective, or a scikit-learn scorer."
             )
+        if self.name == "fbeta":
+            params = {"beta": 1.0, **params}
         self.params = params
 
     def __call__(self, tn, fp, fn, tp):
@@ -434,6 +436,10 @@ def cost(tn=0.0, fp=0.0, fn=0.0, tp=0.0):
     ``fit(X, y, amount=amount)``). Per-sample costs enter the same single
     sorted pass: each sample is weighted by the change of cost when it is
     flagged, so that the cost at every threshold is a running sum.
+
+    In a ``GridSearchCV`` over ``scoring``, per-sample arrays reach ``fit``
+    only when every candidate objective reads them; mix such a cost with
+    objectives that do not, and the arrays go to the estimator's ``fit``.
 
     Parameters
     ----------
