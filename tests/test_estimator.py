@@ -320,6 +320,17 @@ def test_a_scorer_reading_probabilities_is_refused_when_called(binary_data):
         clf.fit(X, y)
 
 
+def test_a_bug_in_a_scorer_is_not_mistaken_for_a_threshold_free_one(binary_data):
+    X, y = binary_data
+
+    def buggy(estimator, X, y):
+        return estimator.predict(X).mean_value  # no such attribute
+
+    clf = ThresholdedClassifier(LogisticRegression(), scoring=buggy)
+    with pytest.raises(AttributeError, match="mean_value"):
+        clf.fit(X, y)
+
+
 def test_store_cv_results_keeps_bounded_curves_with_each_optimum():
     X, y = make_classification(n_samples=12_000, weights=[0.7], random_state=0)
     clf = ThresholdedClassifier(
@@ -421,6 +432,42 @@ X_SMALL, Y_SMALL = make_classification(n_samples=100, random_state=0)
             "The training part of fold 0 of cv holds only one class",
         ),
         (
+            {"estimator": LogisticRegression(), "cv": []},
+            X_SMALL,
+            Y_SMALL,
+            {},
+            ValueError,
+            r"cv made no splits; pass a splitter or at least one \(train, test\)",
+        ),
+        (
+            {"estimator": LogisticRegression(), "cv": 3},
+            X_SMALL,
+            np.r_[np.ones(1), np.zeros(99)],
+            {},
+            ValueError,
+            "fewer than cv=3 folds.*Tuning needs at least 2 samples of each class",
+        ),
+        (
+            {"estimator": LogisticRegression(), "threshold": np.nan},
+            X_SMALL,
+            Y_SMALL,
+            {},
+            ValueError,
+            "The 'threshold' parameter of ThresholdedClassifier must be",
+        ),
+        (
+            {
+                "estimator": DecisionTreeClassifier(),
+                "response_method": "decision_function",
+            },
+            X_SMALL,
+            Y_SMALL,
+            {},
+            ValueError,
+            "response_method='decision_function', but DecisionTreeClassifier has "
+            "no decision_function method",
+        ),
+        (
             {"estimator": LogisticRegression(), "refit": False},
             X_SMALL,
             Y_SMALL,
@@ -492,6 +539,17 @@ X_SMALL, Y_SMALL = make_classification(n_samples=100, random_state=0)
             {},
             ValueError,
             "scoring='not_a_metric' is neither an objective",
+        ),
+        (
+            {
+                "estimator": LogisticRegression(),
+                "scoring": lambda tn, fp, fn, tp: tp - fp,
+            },
+            X_SMALL,
+            Y_SMALL,
+            {},
+            TypeError,
+            r"takes confusion counts.*objectives.from_counts\(...\)",
         ),
         (
             {"estimator": LogisticRegression(), "aggregation": "max"},
@@ -624,7 +682,7 @@ def test_per_sample_costs_work_with_routing_enabled(binary_data):
     [
         ({}, r"reads the per-sample array 'amount': pass it as fit\(X, y, amount="),
         ({"amount": np.ones(3)}, r"amount has shape \(3,\).*shape \(600,\)"),
-        ({"amount": np.r_[np.nan, np.ones(599)]}, "amount contains NaN"),
+        ({"amount": np.r_[np.nan, np.ones(599)]}, "fit argument amount contains NaN"),
     ],
 )
 def test_missing_or_bad_cost_arrays_are_refused(binary_data, fit_kwargs, match):
@@ -795,6 +853,23 @@ def test_routing_works_with_an_int_or_float_cv(binary_data):
             spy = WeightSpy().set_fit_request(sample_weight=True)
             ThresholdedClassifier(spy, cv=cv).fit(X, y, sample_weight=weight)
         assert log and all(w is not None for w in log)
+
+
+def test_routing_leaves_a_generator_of_splits_to_fit(binary_data):
+    X, y = binary_data
+    weight = np.linspace(0.5, 2.0, y.size)
+    splits = StratifiedKFold(3).split(X, y)
+    with config_context(enable_metadata_routing=True):
+        spy = WeightSpy().set_fit_request(sample_weight=True)
+        clf = ThresholdedClassifier(spy, cv=splits).fit(X, y, sample_weight=weight)
+    assert clf.fold_thresholds_.shape == (3,)
+
+
+def test_a_failed_fit_leaves_no_fitted_state():
+    clf = ThresholdedClassifier(LogisticRegression(), pos_label=2)
+    with pytest.raises(ValueError, match="pos_label=2"):
+        clf.fit(X_SMALL, Y_SMALL)
+    assert not hasattr(clf, "classes_")
 
 
 def test_per_sample_costs_route_through_grid_search(binary_data):

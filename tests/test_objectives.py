@@ -315,9 +315,16 @@ def test_from_counts_refuses_wrong_shapes_and_all_nan():
         ),
         (
             lambda: constrained("recall", "nope", at_most=0.1),
-            "Unknown objective 'nope'",
+            "subject_to='nope' is not a built-in objective; use one of",
         ),
-        (lambda: constrained("recall", "precision", at_least="0.9"), "finite number"),
+        (
+            lambda: constrained("recal", "precision", at_most=0.1),
+            "maximize='recal' is not a built-in objective",
+        ),
+        (
+            lambda: constrained("recall", "precision", at_least="0.9"),
+            "at_least must be a finite number, got '0.9'",
+        ),
     ],
 )
 def test_bad_objective_arguments_are_refused(make, match):

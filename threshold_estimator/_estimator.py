@@ -296,7 +296,11 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         "scoring": [str, Objective, callable],
         "cv": ["cv_object", Interval(RealNotInt, 0.0, 1.0, closed="neither")],
         "aggregation": [StrOptions({"auto", "median", "mean", "pooled"})],
-        "threshold": [StrOptions({"auto"}), Real],
+        # An interval, unlike Real, refuses NaN and infinities.
+        "threshold": [
+            StrOptions({"auto"}),
+            Interval(Real, None, None, closed="neither"),
+        ],
         "response_method": [StrOptions({"auto", "predict_proba", "decision_function"})],
         "pos_label": [Real, str, "boolean", None],
         "refit": ["boolean"],
@@ -444,22 +448,22 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         y_type = type_of_target(y, input_name="y")
-        self.classes_ = np.unique(y)
-        if y_type != "binary" or self.classes_.size != 2:
+        classes = np.unique(y)
+        if y_type != "binary" or classes.size != 2:
             raise ValueError(
                 "Only binary classification is supported by ThresholdedClassifier; "
-                f"y is {y_type} with {self.classes_.size} class(es) "
-                f"{self.classes_.tolist()}."
+                f"y is {y_type} with {classes.size} class(es) {classes.tolist()}."
             )
         if self.pos_label is None:
-            self._pos = self.classes_[1]
-        elif self.pos_label in self.classes_.tolist():
-            self._pos = self.classes_[self.classes_.tolist().index(self.pos_label)]
+            self._pos = classes[1]
+        elif self.pos_label in classes.tolist():
+            self._pos = classes[classes.tolist().index(self.pos_label)]
         else:
             raise ValueError(
                 f"pos_label={self.pos_label!r} is not a class of y; use one of "
-                f"{self.classes_.tolist()}."
+                f"{classes.tolist()}."
             )
+        self.classes_ = classes
         return y
 
     @staticmethod
@@ -481,7 +485,13 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if _routing_enabled():
             if sample_weight is not None:
                 fit_params = {"sample_weight": sample_weight, **fit_params}
-            return process_routing(self, "fit", **fit_params)
+            routed = process_routing(self, "fit", **fit_params)
+            # An iterable of splits is not routed to (see get_metadata_routing).
+            return Bunch(
+                estimator=routed.estimator,
+                splitter=getattr(routed, "splitter", Bunch(split={})),
+                scorer=getattr(routed, "scorer", Bunch(score={})),
+            )
         estimator_params = dict(fit_params)
         # As scikit-learn's searches did before metadata routing: groups go to
         # the splitter.
@@ -511,11 +521,17 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         )
 
     def _check_response_method(self):
-        if self.response_method != "auto":
-            return self.response_method
-        if hasattr(self.estimator, "predict_proba"):
-            return "predict_proba"
-        return "decision_function"
+        if self.response_method == "auto":
+            if hasattr(self.estimator, "predict_proba"):
+                return "predict_proba"
+            return "decision_function"
+        if not hasattr(self.estimator, self.response_method):
+            raise ValueError(
+                f"response_method={self.response_method!r}, but "
+                f"{type(self.estimator).__name__} has no {self.response_method} "
+                "method. Use response_method='auto' to take the one it has."
+            )
+        return self.response_method
 
     def _splitter(self):
         """The cross-validation splitter that ``cv`` stands for."""
@@ -538,11 +554,20 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 label = self.classes_[np.argmin(counts)].tolist()
                 raise ValueError(
                     f"y has {minority} samples of class {label!r}, fewer than "
-                    f"cv={self.cv} folds: every held-out fold needs one. Use "
-                    f"cv={max(minority, 2)} or fewer, or more samples of that class."
+                    f"cv={self.cv} folds: every held-out fold needs one. "
+                    + (
+                        f"Use cv={minority} or fewer, or more samples of that class."
+                        if minority >= 2
+                        else "Tuning needs at least 2 samples of each class."
+                    )
                 )
         cv = self._splitter()
         splits = list(cv.split(X, y, **split_params))
+        if not splits:
+            raise ValueError(
+                "cv made no splits; pass a splitter or at least one (train, test) "
+                "pair of indices."
+            )
         if not self.refit and len(splits) != 1:
             raise ValueError(
                 f"refit=False keeps the model of a single split, but cv makes "
@@ -909,10 +934,13 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             estimator=self.estimator,
             method_mapping=MethodMapping().add(caller="fit", callee="fit"),
         )
-        router.add(
-            splitter=self._splitter(),
-            method_mapping=MethodMapping().add(caller="fit", callee="split"),
-        )
+        # An iterable of splits consumes no metadata, and check_cv would use
+        # up a generator before fit could.
+        if hasattr(self.cv, "split") or isinstance(self.cv, Real):
+            router.add(
+                splitter=self._splitter(),
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
         if not isinstance(self.scoring, Objective):
             try:
                 _, scorer = resolve_scoring(self.scoring, np.array([0, 1]), 1)
@@ -954,7 +982,10 @@ def _pop_objective_params(objective, fit_params, n_samples, required=True):
                 f"value per sample, shape ({n_samples},)."
             )
         if not np.isfinite(value).all():
-            raise ValueError(f"{name} contains NaN or infinite values.")
+            raise ValueError(
+                f"The fit argument {name} contains NaN or infinite values; "
+                f"scoring={objective!r} needs a finite value for every sample."
+            )
         params[name] = value
     return params
 

@@ -6,6 +6,8 @@ objective: the scorer is called on predicted labels, one candidate threshold
 at a time. Scorers that never look at predicted labels are refused.
 """
 
+import inspect
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import get_scorer
@@ -18,6 +20,10 @@ _THRESHOLD_FREE = (
     "a metric of predicted labels: one of {names}, an Objective, or "
     "make_scorer(...) of a label metric such as f1_score."
 )
+
+
+# The methods that give scores instead of labels.
+_SCORE_METHODS = ("predict_proba", "predict_log_proba", "decision_function")
 
 
 class _GivenLabels(ClassifierMixin, BaseEstimator):
@@ -37,6 +43,15 @@ class _GivenLabels(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         return self.labels
+
+    def __getattr__(self, name):
+        # Reached only for what the class lacks. A scorer that asks for scores
+        # is noted, so that its failure is told apart from a bug in it.
+        if name in _SCORE_METHODS:
+            self.__dict__.setdefault("asked_for_", []).append(name)
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r}"
+        )
 
 
 class ScorerObjective:
@@ -87,6 +102,8 @@ class ScorerObjective:
                 stand_in, np.zeros((n_samples, 1)), y_true, **self.params
             )
         except AttributeError as exc:
+            if not stand_in.__dict__.get("asked_for_"):
+                raise
             raise ValueError(
                 _THRESHOLD_FREE.format(
                     name=f"The scorer {self.scorer!r}",
@@ -132,6 +149,12 @@ def resolve_scoring(scoring, classes, pos_label):
                     "(sklearn.metrics.get_scorer_names())."
                 ) from None
     elif callable(scoring):
+        if _takes_counts(scoring):
+            raise TypeError(
+                f"scoring={scoring!r} takes confusion counts, but a callable "
+                "scoring is a scikit-learn scorer, scorer(estimator, X, y). Wrap "
+                "a function of the counts in objectives.from_counts(...)."
+            )
         scorer = scoring
     else:
         raise TypeError(
@@ -146,3 +169,12 @@ def resolve_scoring(scoring, classes, pos_label):
             )
         )
     return ScorerObjective(scorer, classes, pos_label), scorer
+
+
+def _takes_counts(func):
+    """Whether ``func``'s parameters are the confusion counts."""
+    try:
+        names = list(inspect.signature(func).parameters)
+    except (TypeError, ValueError):
+        return False
+    return names[:4] == ["tn", "fp", "fn", "tp"]

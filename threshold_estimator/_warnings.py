@@ -8,10 +8,23 @@ class ThresholdWarning(UserWarning):
 
     Examples
     --------
+    A decision stump gives two distinct scores, which warns; silenced here,
+    while any other warning would still stop the fit:
+
     >>> import warnings
-    >>> from threshold_estimator import ThresholdWarning
-    >>> warnings.simplefilter("ignore", ThresholdWarning)
-    >>> warnings.resetwarnings()
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from threshold_estimator import ThresholdedClassifier, ThresholdWarning
+    >>> X, y = make_classification(n_samples=500, random_state=0)
+    >>> stump = ThresholdedClassifier(
+    ...     DecisionTreeClassifier(max_depth=1), random_state=0
+    ... )
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error")
+    ...     warnings.simplefilter("ignore", ThresholdWarning)
+    ...     stump = stump.fit(X, y)
+    >>> stump.predict(X[:4]).tolist()
+    [0, 1, 1, 1]
     """
 
 
@@ -26,9 +39,19 @@ class SaturatedScoresWarning(ThresholdWarning):
 
     Examples
     --------
-    >>> from threshold_estimator import SaturatedScoresWarning, ThresholdWarning
-    >>> issubclass(SaturatedScoresWarning, ThresholdWarning)
-    True
+    >>> import warnings
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from threshold_estimator import ThresholdedClassifier
+    >>> X, y = make_classification(n_samples=500, random_state=0)
+    >>> stump = ThresholdedClassifier(
+    ...     DecisionTreeClassifier(max_depth=1), random_state=0
+    ... )
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     stump = stump.fit(X, y)
+    >>> [w.category.__name__ for w in caught]
+    ['SaturatedScoresWarning']
     """
 
 
@@ -42,9 +65,23 @@ class FoldDisagreementWarning(ThresholdWarning):
 
     Examples
     --------
-    >>> from threshold_estimator import FoldDisagreementWarning, ThresholdWarning
-    >>> issubclass(FoldDisagreementWarning, ThresholdWarning)
-    True
+    Noisy labels and 20 positives: each fold's F1 optimum rests on a few.
+
+    >>> import warnings
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from threshold_estimator import ThresholdedClassifier
+    >>> X, y = make_classification(
+    ...     n_samples=400, weights=[0.95], flip_y=0.1, class_sep=0.3, random_state=1
+    ... )
+    >>> clf = ThresholdedClassifier(
+    ...     LogisticRegression(), scoring="f1", aggregation="median", random_state=0
+    ... )
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     clf = clf.fit(X, y)
+    >>> [w.category.__name__ for w in caught]
+    ['FoldDisagreementWarning']
     """
 
 
@@ -57,9 +94,25 @@ class ThresholdAtEdgeWarning(ThresholdWarning):
 
     Examples
     --------
-    >>> from threshold_estimator import ThresholdAtEdgeWarning, ThresholdWarning
-    >>> issubclass(ThresholdAtEdgeWarning, ThresholdWarning)
+    Features without signal and 5% positives: accuracy is best when
+    nothing is predicted positive.
+
+    >>> import warnings
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from threshold_estimator import ThresholdedClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.normal(size=(500, 2)), (rng.random(500) < 0.05).astype(int)
+    >>> clf = ThresholdedClassifier(
+    ...     LogisticRegression(), scoring="accuracy", random_state=0
+    ... )
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     clf = clf.fit(X, y)
+    >>> "ThresholdAtEdgeWarning" in [w.category.__name__ for w in caught]
     True
+    >>> int(clf.predict(X).sum())
+    0
     """
 
 
@@ -73,8 +126,21 @@ class PositiveRateWarning(ThresholdWarning):
 
     Examples
     --------
-    >>> from threshold_estimator import PositiveRateWarning, ThresholdWarning
-    >>> issubclass(PositiveRateWarning, ThresholdWarning)
+    A capacity of 1% on data with half positives is one such case:
+
+    >>> import warnings
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from threshold_estimator import ThresholdedClassifier, objectives
+    >>> X, y = make_classification(n_samples=500, random_state=0)
+    >>> capacity = objectives.constrained("recall", "positive_rate", at_most=0.01)
+    >>> clf = ThresholdedClassifier(
+    ...     LogisticRegression(), scoring=capacity, random_state=0
+    ... )
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     clf = clf.fit(X, y)
+    >>> "PositiveRateWarning" in [w.category.__name__ for w in caught]
     True
     """
 
@@ -88,7 +154,21 @@ class FewSamplesWarning(ThresholdWarning):
 
     Examples
     --------
-    >>> from threshold_estimator import FewSamplesWarning, ThresholdWarning
-    >>> issubclass(FewSamplesWarning, ThresholdWarning)
+    Twenty positives in five folds leave four in each held-out part:
+
+    >>> import warnings
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from threshold_estimator import ThresholdedClassifier
+    >>> X, y = make_classification(n_samples=400, weights=[0.95], random_state=0)
+    >>> y[np.flatnonzero(y)[20:]] = 0
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     clf = ThresholdedClassifier(LogisticRegression(), random_state=0)
+    ...     clf = clf.fit(X, y)
+    >>> "FewSamplesWarning" in [w.category.__name__ for w in caught]
     True
+    >>> clf.aggregation_
+    'pooled'
     """

@@ -122,9 +122,7 @@ def run_demo(scoring="f1", n_folds=5, random_state=0, data_seed=4, out=None):
                 "summary": model.summary() if hasattr(model, "summary") else None,
                 "test_score": scorer(model, X_test, y_test),
                 "fit_seconds": seconds,
-                "warnings": [
-                    str(w.message) for w in caught if issubclass(w.category, Warning)
-                ],
+                "warnings": [str(w.message) for w in caught],
             }
         )
     _print_table(rows, scoring, n_folds, int(y_train.sum()), out or sys.stdout)

@@ -493,6 +493,11 @@ def _as_metric(value, parameter):
     if isinstance(value, _Metric):
         return value
     if isinstance(value, str):
+        if _ALIASES.get(value, value) not in _METRICS:
+            raise ValueError(
+                f"{parameter}={value!r} is not a built-in objective; use one of "
+                f"{objective_names()}."
+            )
         return _Metric(value)
     raise TypeError(
         f"{parameter} must be a built-in objective or its name, such as "
@@ -569,9 +574,9 @@ def constrained(maximize, subject_to, *, at_least=None, at_most=None):
 
     Parameters
     ----------
-    maximize : str or Objective
+    maximize : str or built-in objective
         A built-in objective or its name (see :func:`objective_names`).
-    subject_to : str or Objective
+    subject_to : str or built-in objective
         The bounded quantity: a built-in objective or its name, such as
         ``"precision"``, ``"recall"``, ``"fpr"`` or ``"positive_rate"``.
     at_least, at_most : float, default=None
@@ -604,7 +609,8 @@ def constrained(maximize, subject_to, *, at_least=None, at_most=None):
         raise ValueError("constrained needs exactly one of at_least= and at_most=.")
     bound = at_least if at_least is not None else at_most
     if not _is_number(bound):
-        raise ValueError(f"The bound must be a finite number, got {bound!r}.")
+        which = "at_least" if at_least is not None else "at_most"
+        raise ValueError(f"{which} must be a finite number, got {bound!r}.")
     return _Constrained(maximize, subject_to, at_least, at_most)
 
 
