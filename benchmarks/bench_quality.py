@@ -11,25 +11,29 @@ For each data set, scoring and seed ``s`` (``--seeds``, default 10):
 3. the outer test half is scored once with ``sklearn.metrics.get_scorer``.
 
 ``ThresholdedClassifier`` is run with ``aggregation`` "auto", "median" and
-"pooled". Scorings: "f1" and "balanced_accuracy". Data sets (no download):
+"pooled". Scorings: "f1" and "balanced_accuracy". Data sets, 16 binary tasks
+that need no download:
 
 - demo: ``threshold_estimator.cli.demo_data()``, 10,000 x 2, 1% positives;
 - breast cancer: ``load_breast_cancer``, positive class malignant;
-- digits 0 vs rest: ``load_digits``, about 10% positives;
+- digits k vs rest, k = 0..9: ``load_digits``, about 10% positives each;
+- wine k vs rest, k = 0..2: ``load_wine``, 178 rows, 27% to 40% positives;
 - synthetic: ``make_classification(n_samples=5000, n_features=20,
   n_informative=5, weights=[0.95], flip_y=0.02, class_sep=0.8,
   random_state=1)``.
 
-One markdown table per scoring: mean test score of each method over the
-seeds, the mean of (ours auto - sklearn), wins/ties/losses of ours auto
-against sklearn over the seeds (a tie is an equal test score), the
-aggregation "auto" chose, and a last row averaged over the data sets (W/T/L
-summed).
+One markdown table per scoring. Per data set: the mean test score of
+scikit-learn's tuner over the seeds; for each of our aggregations the mean
+paired difference (ours - sklearn) with its standard error in brackets; the
+wins/ties/losses of ours "auto" (a tie is an equal test score); and what
+"auto" chose. The last rows give the mean over data sets and, per method, on
+how many data sets it is behind, and behind by more than two standard errors.
 
 Run from the repository root::
 
-    python benchmarks/bench_quality.py             # 10 seeds, a few minutes
-    python benchmarks/bench_quality.py --seeds 2   # smoke run
+    python benchmarks/bench_quality.py                   # 10 seeds, ~10 minutes
+    python benchmarks/bench_quality.py --n-jobs 2        # the same, 2 processes
+    python benchmarks/bench_quality.py --seeds 2 --only demo "breast cancer"
 """
 
 import argparse
@@ -40,7 +44,12 @@ import warnings
 
 import numpy as np
 import sklearn
-from sklearn.datasets import load_breast_cancer, load_digits, make_classification
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_digits,
+    load_wine,
+    make_classification,
+)
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import (
@@ -50,6 +59,7 @@ from sklearn.model_selection import (
 )
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.parallel import Parallel, delayed
 
 import threshold_estimator
 from threshold_estimator import ThresholdedClassifier, ThresholdWarning
@@ -57,7 +67,7 @@ from threshold_estimator.cli import demo_data
 
 SCORINGS = ("f1", "balanced_accuracy")
 AGGREGATIONS = ("auto", "median", "pooled")
-METHODS = ("sklearn", *(f"ours {a}" for a in AGGREGATIONS))
+OURS = tuple(f"ours {a}" for a in AGGREGATIONS)
 N_FOLDS = 5
 # Test scores closer than this count as a tie.
 TIE_TOL = 1e-12
@@ -69,9 +79,12 @@ def breast_cancer():
     return data.data, 1 - data.target
 
 
-def digits_zero_vs_rest():
-    data = load_digits()
-    return data.data, (data.target == 0).astype(int)
+def one_vs_rest(load, label):
+    def task():
+        data = load()
+        return data.data, (data.target == label).astype(int)
+
+    return task
 
 
 def synthetic():
@@ -89,7 +102,8 @@ def synthetic():
 DATASETS = {
     "demo": demo_data,
     "breast cancer": breast_cancer,
-    "digits 0 vs rest": digits_zero_vs_rest,
+    **{f"digits {k} vs rest": one_vs_rest(load_digits, k) for k in range(10)},
+    **{f"wine {k} vs rest": one_vs_rest(load_wine, k) for k in range(3)},
     "synthetic": synthetic,
 }
 
@@ -111,47 +125,50 @@ def tuners(scoring, seed):
     return methods
 
 
-def fit_quietly(estimator, X, y, warning_counts):
-    """Fit, counting ThresholdWarnings by class instead of showing them."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ThresholdWarning)
-        estimator.fit(X, y)
-    for w in caught:
-        if issubclass(w.category, ThresholdWarning):
-            warning_counts[w.category.__name__] += 1
-        else:
-            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
-    return estimator
+def one_split(name, seed):
+    """Test scores of every (scoring, method) on one outer split of a data set.
+
+    Returns the scores, the aggregation "auto" chose per scoring, and the
+    ThresholdWarnings our fits raised, counted by class instead of shown.
+    """
+    X, y = DATASETS[name]()
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.5, stratify=y, random_state=seed
+    )
+    scores, chosen, warning_counts = {}, {}, collections.Counter()
+    for scoring in SCORINGS:
+        scorer = get_scorer(scoring)
+        for method, estimator in tuners(scoring, seed).items():
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", ThresholdWarning)
+                estimator.fit(X_train, y_train)
+            for w in caught:
+                if issubclass(w.category, ThresholdWarning):
+                    warning_counts[w.category.__name__] += 1
+                else:
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+            scores[scoring, method] = scorer(estimator, X_test, y_test)
+            if method == "ours auto":
+                chosen[scoring] = estimator.aggregation_
+    return scores, chosen, warning_counts
 
 
-def run(n_seeds):
+def run(names, n_seeds, n_jobs):
     """Test scores per (data set, scoring, method), one per seed."""
+    jobs = [(name, seed) for name in names for seed in range(n_seeds)]
+    results = Parallel(n_jobs=n_jobs)(delayed(one_split)(*job) for job in jobs)
     scores = collections.defaultdict(list)
     chosen = collections.defaultdict(collections.Counter)
     warning_counts = collections.Counter()
-    shapes = {}
-    for name, load in DATASETS.items():
-        X, y = load()
-        shapes[name] = (X.shape[0], X.shape[1], y.mean())
-        start = time.perf_counter()
-        for seed in range(n_seeds):
-            X_train, X_test, y_train, y_test = train_test_split(
-                X, y, test_size=0.5, stratify=y, random_state=seed
-            )
-            for scoring in SCORINGS:
-                scorer = get_scorer(scoring)
-                for method, estimator in tuners(scoring, seed).items():
-                    fit_quietly(estimator, X_train, y_train, warning_counts)
-                    scores[name, scoring, method].append(
-                        scorer(estimator, X_test, y_test)
-                    )
-                    if method == "ours auto":
-                        chosen[name, scoring][estimator.aggregation_] += 1
-        print(
-            f"{name}: {n_seeds} seeds in {time.perf_counter() - start:.1f} s",
-            flush=True,
-        )
-    return scores, chosen, warning_counts, shapes
+    for (name, _), (split_scores, split_chosen, split_warnings) in zip(
+        jobs, results, strict=True
+    ):
+        for (scoring, method), score in split_scores.items():
+            scores[name, scoring, method].append(score)
+        for scoring, aggregation in split_chosen.items():
+            chosen[name, scoring][aggregation] += 1
+        warning_counts.update(split_warnings)
+    return scores, chosen, warning_counts
 
 
 def wins_ties_losses(diff):
@@ -162,35 +179,56 @@ def wins_ties_losses(diff):
     )
 
 
-def markdown_table(scoring, scores, chosen, shapes):
+def paired(scores, name, scoring, method):
+    """Mean and standard error of (method - sklearn) over the seeds."""
+    diff = np.array(scores[name, scoring, method]) - np.array(
+        scores[name, scoring, "sklearn"]
+    )
+    se = diff.std(ddof=1) / np.sqrt(diff.size) if diff.size > 1 else np.nan
+    return diff, diff.mean(), se
+
+
+def markdown_table(scoring, names, scores, chosen):
     lines = [
-        "| data set | rows x features | positives | sklearn | ours auto "
-        "| ours median | ours pooled | auto - sklearn | W/T/L | auto chose |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| data set | rows x features | positives | sklearn "
+        + "".join(f"| {m} - sklearn " for m in OURS)
+        + "| W/T/L auto | auto chose |",
+        "|---|---:|---:|---:|" + "---:|" * len(OURS) + "---:|---|",
     ]
-    means = {method: [] for method in METHODS}
-    diffs, wtl = [], np.zeros(3, dtype=int)
-    for name in DATASETS:
-        row_means = {m: float(np.mean(scores[name, scoring, m])) for m in METHODS}
-        diff = np.array(scores[name, scoring, "ours auto"]) - np.array(
-            scores[name, scoring, "sklearn"]
-        )
-        w, t, lo = wins_ties_losses(diff)
-        wtl += (w, t, lo)
-        diffs.append(diff.mean())
-        for method in METHODS:
-            means[method].append(row_means[method])
-        n_rows, n_features, positives = shapes[name]
+    means = collections.defaultdict(list)
+    behind = collections.Counter()
+    clearly_behind = collections.Counter()
+    wtl = np.zeros(3, dtype=int)
+    for name in names:
+        X, y = DATASETS[name]()
+        sklearn_mean = float(np.mean(scores[name, scoring, "sklearn"]))
+        means["sklearn"].append(sklearn_mean)
+        cells = []
+        for method in OURS:
+            diff, mean, se = paired(scores, name, scoring, method)
+            means[method].append(mean)
+            behind[method] += mean < -TIE_TOL
+            clearly_behind[method] += mean < -max(2 * se, TIE_TOL)
+            cells.append(f"{mean:+.4f} ({se:.4f})")
+            if method == "ours auto":
+                auto_wtl = wins_ties_losses(diff)
+                wtl += auto_wtl
         auto = ", ".join(f"{a} {c}" for a, c in sorted(chosen[name, scoring].items()))
         lines.append(
-            f"| {name} | {n_rows:,} x {n_features} | {positives:.1%} | "
-            + " | ".join(f"{row_means[m]:.4f}" for m in METHODS)
-            + f" | {diff.mean():+.4f} | {w}/{t}/{lo} | {auto} |"
+            f"| {name} | {X.shape[0]:,} x {X.shape[1]} | {y.mean():.1%} | "
+            f"{sklearn_mean:.4f} | " + " | ".join(cells) + " | "
+            f"{'/'.join(map(str, auto_wtl))} | {auto} |"
         )
     lines.append(
-        "| **mean over data sets** | | | "
-        + " | ".join(f"{np.mean(means[m]):.4f}" for m in METHODS)
-        + f" | {np.mean(diffs):+.4f} | {wtl[0]}/{wtl[1]}/{wtl[2]} | |"
+        f"| **mean over {len(names)} data sets** | | | "
+        f"{np.mean(means['sklearn']):.4f} | "
+        + " | ".join(f"{np.mean(means[m]):+.4f}" for m in OURS)
+        + f" | {'/'.join(map(str, wtl))} | |"
+    )
+    lines.append(
+        "| **behind sklearn (by > 2 SE)** | | | | "
+        + " | ".join(f"{behind[m]} ({clearly_behind[m]})" for m in OURS)
+        + " | | |"
     )
     return "\n".join(lines)
 
@@ -203,24 +241,37 @@ def main(argv=None):
         default=10,
         help="number of outer splits, seeds 0..N-1 (default 10)",
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=list(DATASETS),
+        metavar="NAME",
+        help=f"data sets to run (default all): {', '.join(DATASETS)}",
+    )
+    parser.add_argument(
+        "--n-jobs", type=int, default=1, help="processes running the splits"
+    )
     args = parser.parse_args(argv)
     if args.seeds < 1:
         parser.error("--seeds must be at least 1")
+    names = args.only or list(DATASETS)
 
-    scores, chosen, warning_counts, shapes = run(args.seeds)
-    print()
+    start = time.perf_counter()
+    scores, chosen, warning_counts = run(names, args.seeds, args.n_jobs)
     print(
         f"threshold_estimator {threshold_estimator.__version__}, "
         f"scikit-learn {sklearn.__version__}, numpy {np.__version__}, "
         f"Python {platform.python_version()}; {args.seeds} seeds, "
-        f"{N_FOLDS} inner stratified folds, 50/50 outer split. Mean test score "
-        "over the seeds; W/T/L: ours auto against sklearn."
+        f"{N_FOLDS} inner stratified folds, 50/50 outer split; "
+        f"{time.perf_counter() - start:.0f} s. Mean paired difference of test "
+        "scores over the seeds (standard error); W/T/L: ours auto against "
+        "sklearn."
     )
     for scoring in SCORINGS:
         print()
         print(f"### scoring = {scoring}")
         print()
-        print(markdown_table(scoring, scores, chosen, shapes))
+        print(markdown_table(scoring, names, scores, chosen))
     print()
     if warning_counts:
         counts = ", ".join(f"{k} x{v}" for k, v in sorted(warning_counts.items()))
