@@ -137,6 +137,26 @@ def test_bad_plot_requests_are_refused(pyplot, tuned, kwargs, match):
         ThresholdCurveDisplay.from_estimator(clf, **kwargs)
 
 
+_Y = np.array([0, 1, 0, 1, 1, 0])
+_S = np.array([0.1, 0.8, 0.3, 0.6, 0.4, 0.2])
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, match",
+    [
+        ((_Y, _S[:5]), {}, "inconsistent numbers of samples"),
+        ((_Y, np.r_[_S[:5], np.nan]), {}, "y_score contains NaN"),
+        ((np.arange(6) % 3, _S), {}, r"y_true must hold two classes.*3: \[0, 1, 2\]"),
+        ((np.zeros(6), _S), {"kind": "roc"}, "y_true must hold two classes"),
+        ((_Y, _S), {"pos_label": 2}, "pos_label=2 is not a class of y_true"),
+        ((_Y, _S), {"sample_weight": -np.ones(6)}, "sample_weight must be non-neg"),
+    ],
+)
+def test_bad_predictions_are_refused(args, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        ThresholdCurveDisplay.from_predictions(*args, **kwargs)
+
+
 def test_missing_matplotlib_names_the_extra(tuned, monkeypatch):
     clf, _, _ = tuned
     monkeypatch.setitem(sys.modules, "matplotlib", None)

@@ -375,7 +375,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         X, y = indexable(X, y)
         y = self._check_target(y)
         if sample_weight is not None:
-            sample_weight = self._check_weights(sample_weight, X)
+            sample_weight = check_weights(sample_weight, X)
         objective, scorer = resolve_scoring(self.scoring, self.classes_, self._pos)
         fit_params = dict(fit_params)
         objective_params = _pop_objective_params(
@@ -465,20 +465,6 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             )
         self.classes_ = classes
         return y
-
-    @staticmethod
-    def _check_weights(sample_weight, X):
-        sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
-        if (sample_weight < 0).any():
-            raise ValueError(
-                "sample_weight must be non-negative; its smallest value is "
-                f"{sample_weight.min()!r}."
-            )
-        if not sample_weight.any():
-            raise ValueError(
-                "sample_weight is zero everywhere; give some samples a weight."
-            )
-        return sample_weight
 
     def _route_params(self, sample_weight, fit_params):
         """The metadata for estimator, splitter and scorer, as a Bunch."""
@@ -958,6 +944,21 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         tags.classifier_tags.multi_class = False
         tags.input_tags.sparse = get_tags(self.estimator).input_tags.sparse
         return tags
+
+
+def check_weights(sample_weight, X):
+    """``sample_weight`` as float64, checked: finite, non-negative, not all 0."""
+    sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+    if (sample_weight < 0).any():
+        raise ValueError(
+            "sample_weight must be non-negative; its smallest value is "
+            f"{sample_weight.min()!r}."
+        )
+    if not sample_weight.any():
+        raise ValueError(
+            "sample_weight is zero everywhere; give some samples a weight."
+        )
+    return sample_weight
 
 
 def _pop_objective_params(objective, fit_params, n_samples, required=True):

@@ -6,8 +6,10 @@ without it; ``pip install "threshold-estimator[plot]"`` brings it.
 
 import numpy as np
 from sklearn.metrics import auc, precision_recall_curve, roc_curve
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils import check_consistent_length, column_or_1d
+from sklearn.utils.validation import assert_all_finite, check_is_fitted
 
+from threshold_estimator._estimator import check_weights
 from threshold_estimator._search import best_cut, objective_curve
 from threshold_estimator.objectives import Objective, get_objective
 
@@ -216,12 +218,27 @@ class ThresholdCurveDisplay:
         display : ThresholdCurveDisplay
         """
         _check_kind(kind)
-        y_true = np.asarray(y_true)
+        y_true = column_or_1d(y_true)
+        y_score = column_or_1d(y_score, dtype=np.float64)
+        check_consistent_length(y_true, y_score, sample_weight)
+        assert_all_finite(y_score, input_name="y_score")
+        classes = np.unique(y_true)
+        if classes.size != 2:
+            raise ValueError(
+                f"y_true must hold two classes to draw a threshold; it holds "
+                f"{classes.size}: {classes.tolist()}."
+            )
         if pos_label is None:
-            pos_label = np.unique(y_true)[-1]
+            pos_label = classes[-1]
+        elif pos_label not in classes.tolist():
+            raise ValueError(
+                f"pos_label={pos_label!r} is not a class of y_true; use one of "
+                f"{classes.tolist()}."
+            )
         positive = y_true == pos_label
-        y_score = np.asarray(y_score, dtype=np.float64)
-        weight = None if sample_weight is None else np.asarray(sample_weight, float)
+        weight = (
+            None if sample_weight is None else check_weights(sample_weight, y_score)
+        )
         if not isinstance(scoring, Objective):
             try:
                 scoring = get_objective(scoring)
