@@ -10,7 +10,7 @@ from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils.validation import assert_all_finite, check_is_fitted
 
 from threshold_estimator._estimator import check_weights
-from threshold_estimator._search import best_cut, objective_curve
+from threshold_estimator._search import best_cut, counts_at, objective_curve
 from threshold_estimator.objectives import Objective, get_objective
 
 _KINDS = ("objective", "roc", "precision_recall")
@@ -261,25 +261,17 @@ class ThresholdCurveDisplay:
                 estimator_name=name,
             )
             return display.plot(ax=ax)
-        flagged = y_score >= threshold
-        weight = np.ones(y_score.size) if weight is None else weight
-        tp = weight[positive & flagged].sum()
+        tn, fp, fn, tp = counts_at(positive, y_score, weight, threshold)
         if kind == "roc":
             fpr, tpr, _ = roc_curve(positive, y_score, sample_weight=weight)
-            point = (
-                weight[~positive & flagged].sum() / weight[~positive].sum(),
-                tp / weight[positive].sum(),
-            )
+            point = (fp / (fp + tn), tp / (tp + fn))
             curve = ([fpr], [tpr])
         else:
             precision, recall, _ = precision_recall_curve(
                 positive, y_score, sample_weight=weight
             )
-            n_flagged = weight[flagged].sum()
-            point = (
-                tp / weight[positive].sum(),
-                tp / n_flagged if n_flagged else 1.0,
-            )
+            # As precision_recall_curve: precision 1 where nothing is flagged.
+            point = (tp / (tp + fn), tp / (tp + fp) if tp + fp else 1.0)
             curve = ([recall], [precision])
         display = cls(
             kind=kind,

@@ -200,17 +200,28 @@ def objective_curve(objective, y_true, y_score, sample_weight=None):
     return _label_curve(objective, y_true, y_score, sample_weight, thresholds)
 
 
+def counts_at(y_true, y_score, sample_weight, threshold):
+    """The weighted confusion counts (tn, fp, fn, tp) at one threshold."""
+    y_pred = y_score >= threshold
+    weight = np.ones(y_true.size) if sample_weight is None else sample_weight
+    return tuple(
+        float(weight[(y_true == truth) & (y_pred == flagged)].sum())
+        for truth, flagged in (
+            (False, False),
+            (False, True),
+            (True, False),
+            (True, True),
+        )
+    )
+
+
 def value_at(objective, y_true, y_score, sample_weight, threshold):
     """The objective of one fold at one threshold."""
-    y_pred = y_score >= threshold
     if hasattr(objective, "score_labels"):
+        y_pred = y_score >= threshold
         return float(objective.score_labels(y_true, y_pred, sample_weight))
-    weight = np.ones(y_true.size) if sample_weight is None else sample_weight
-    tp = weight[y_true & y_pred].sum()
-    fp = weight[~y_true & y_pred].sum()
-    fn = weight[y_true & ~y_pred].sum()
-    tn = weight[~y_true & ~y_pred].sum()
-    value = objective(*(np.array([count]) for count in (tn, fp, fn, tp)))
+    counts = counts_at(y_true, y_score, sample_weight, threshold)
+    value = objective(*(np.array([count]) for count in counts))
     return float(np.asarray(value)[0])
 
 
