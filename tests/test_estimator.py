@@ -12,6 +12,7 @@ from sklearn.model_selection import (
     GridSearchCV,
     GroupKFold,
     StratifiedKFold,
+    StratifiedShuffleSplit,
     cross_val_score,
 )
 from sklearn.pipeline import make_pipeline
@@ -28,7 +29,12 @@ from threshold_estimator import (
     ThresholdedClassifier,
     ThresholdWarning,
 )
-from threshold_estimator._search import best_cut, objective_curve, value_at
+from threshold_estimator._search import (
+    best_cut,
+    cut_thresholds,
+    objective_curve,
+    value_at,
+)
 from threshold_estimator.objectives import (
     constrained,
     cost,
@@ -206,15 +212,26 @@ def test_fixed_threshold_skips_the_folds(binary_data):
     np.testing.assert_array_equal(clf.predict(X), (proba >= 0.3).astype(int))
 
 
+def _holdout(X, y, fraction, random_state):
+    """The model and held-out part of a stratified holdout, done by hand."""
+    split = StratifiedShuffleSplit(1, test_size=fraction, random_state=random_state)
+    train, test = next(split.split(X, y))
+    return LogisticRegression().fit(X[train], y[train]), test
+
+
 def test_refit_false_keeps_the_model_the_threshold_was_tuned_on(binary_data):
     X, y = binary_data
     clf = ThresholdedClassifier(
         LogisticRegression(), cv=0.25, refit=False, random_state=0
     ).fit(X, y)
-    full = LogisticRegression().fit(X, y)
-    assert not np.allclose(clf.estimator_.coef_, full.coef_)
-    assert len(clf.fold_thresholds_) == 1
-    assert clf.decision_threshold_ == clf.fold_thresholds_[0]
+    model, test = _holdout(X, y, 0.25, random_state=0)
+    np.testing.assert_array_equal(clf.estimator_.coef_, model.coef_)
+    thresholds, values = objective_curve(
+        get_objective("balanced_accuracy"),
+        y[test] == 1,
+        model.predict_proba(X[test])[:, 1],
+    )
+    assert clf.decision_threshold_ == thresholds[best_cut(values)]
 
 
 def test_float_cv_is_one_stratified_holdout_of_that_fraction(binary_data):
@@ -222,9 +239,11 @@ def test_float_cv_is_one_stratified_holdout_of_that_fraction(binary_data):
     clf = ThresholdedClassifier(
         LogisticRegression(), cv=0.25, store_cv_results=True, random_state=0
     ).fit(X, y)
-    # 150 held-out samples: at most 151 cuts.
-    assert len(clf.cv_results_["thresholds"]) == 1
-    assert len(clf.cv_results_["thresholds"][0]) <= 151
+    model, test = _holdout(X, y, 0.25, random_state=0)
+    assert test.size == 150 and y[test].mean() == pytest.approx(y.mean(), abs=0.01)
+    scores = np.unique(model.predict_proba(X[test])[:, 1])[::-1]
+    (thresholds,) = clf.cv_results_["thresholds"]
+    np.testing.assert_array_equal(thresholds, cut_thresholds(scores))
 
 
 def test_sample_weight_reaches_the_estimator_and_weighs_the_objective(binary_data):

@@ -272,6 +272,18 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     adjacent distinct scores rather than on a score, so that it does not
     depend on which side of a tie a new sample falls.
 
+    Moving the threshold of a probabilistic classifier, rather than
+    resampling or reweighting its training data, is the approach studied in
+    [1]_ for unequal error costs and in [2]_ for the F1 measure, whose best
+    threshold on calibrated probabilities is half the best F1 reached.
+
+    References
+    ----------
+    .. [1] V. S. Sheng and C. X. Ling, "Thresholding for making classifiers
+       cost-sensitive", Proceedings of AAAI, 2006.
+    .. [2] Z. C. Lipton, C. Elkan and B. Naryanaswamy, "Optimal thresholding
+       of classifiers to maximize F1 measure", ECML PKDD, 2014.
+
     Examples
     --------
     >>> from sklearn.datasets import make_classification
