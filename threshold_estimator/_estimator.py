@@ -458,8 +458,10 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     def _check_target(self, y):
         """Validate a binary ``y``; set ``classes_``; return ``y`` as 1d."""
         y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
         y_type = type_of_target(y, input_name="y")
+        if y_type != "binary":
+            # scikit-learn's own message for a target that is not classes.
+            check_classification_targets(y)
         classes = np.unique(y)
         if y_type != "binary" or classes.size != 2:
             raise ValueError(
