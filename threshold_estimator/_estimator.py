@@ -628,7 +628,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
         self.aggregation_ = self.aggregation
         if self.aggregation == "auto":
-            smallest = min(min(y.sum(), (~y).sum()) for _, y, _, _ in bound)
+            smallest = _held_out_minorities(folds, bind.is_positive).min()
             self.aggregation_ = "pooled" if smallest < _AUTO_POOL_BELOW else "median"
         if self.aggregation_ == "pooled":
             objective, y_true, weight = bind(np.concatenate([t for t, _ in folds]))
@@ -677,19 +677,18 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     def _fragility(self, folds, is_positive):
         """(warning class, message) for each sign of a fragile threshold."""
         found = []
-        for i, (test, _) in enumerate(folds):
-            n_positive = int(is_positive[test].sum())
-            minority = min(n_positive, len(test) - n_positive)
-            if minority < _FEW_SAMPLES:
-                found.append(
-                    (
-                        FewSamplesWarning,
-                        f"The held-out part of fold {i} holds only {minority} "
-                        "samples of one class, so its threshold rests on them. "
-                        "Use fewer folds, a RepeatedStratifiedKFold, or more data.",
-                    )
+        minorities = _held_out_minorities(folds, is_positive)
+        few = np.flatnonzero(minorities < _FEW_SAMPLES)
+        if few.size:
+            found.append(
+                (
+                    FewSamplesWarning,
+                    f"The held-out part of fold {few[0]} holds only "
+                    f"{minorities[few[0]]} samples of one class, so its threshold "
+                    "rests on them. Use fewer folds, a RepeatedStratifiedKFold, or "
+                    "more data.",
                 )
-                break
+            )
         for i, (_, scores) in enumerate(folds):
             reason = self._saturation(scores)
             if reason:
@@ -958,6 +957,13 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         tags.classifier_tags.multi_class = False
         tags.input_tags.sparse = get_tags(self.estimator).input_tags.sparse
         return tags
+
+
+def _held_out_minorities(folds, is_positive):
+    """The number of samples of the smaller class in each held-out part."""
+    n_positive = np.array([np.count_nonzero(is_positive[test]) for test, _ in folds])
+    n_samples = np.array([len(test) for test, _ in folds])
+    return np.minimum(n_positive, n_samples - n_positive)
 
 
 def check_weights(sample_weight, X):
