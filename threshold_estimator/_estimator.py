@@ -158,7 +158,10 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         has fewer than 10 samples of its minority class, and ``"pooled"``
         then: a fold's optimum resting on a handful of samples moves far when
         one sample changes, while pooling never lost on average against
-        scikit-learn's tuner on a suite of 72 imbalanced data sets.
+        scikit-learn's tuner on a suite of 72 imbalanced data sets. A fold's
+        optimum can rest on one sample with more minority samples too, when
+        the classes barely overlap (for balanced accuracy, its lowest-scoring
+        positive); ``"pooled"`` is then steadier.
 
     threshold : "auto" or float, default="auto"
         ``"auto"`` tunes the threshold. A number fixes it, in the units of the
