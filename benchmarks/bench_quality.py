@@ -10,9 +10,9 @@ For each data set, scoring and seed ``s`` (``--seeds``, default 10):
    and are fitted on the outer training half;
 3. the outer test half is scored once with ``sklearn.metrics.get_scorer``.
 
-``ThresholdedClassifier`` is run with ``aggregation`` "auto", "median" and
-"pooled". Scorings: "f1" and "balanced_accuracy". Data sets, 16 binary tasks
-that need no download:
+``ThresholdedClassifier`` is run with ``aggregation`` "pooled" (the
+default), "median" and "mean". Scorings: "f1" and "balanced_accuracy". Data
+sets, 16 binary tasks that need no download:
 
 - demo: ``threshold_estimator.cli.demo_data()``, 10,000 x 2, 1% positives;
 - breast cancer: ``load_breast_cancer``, positive class malignant;
@@ -24,9 +24,9 @@ that need no download:
 
 One markdown table per scoring. Per data set: the mean test score of
 scikit-learn's tuner over the seeds; for each of our aggregations the mean
-paired difference (ours - sklearn) with its standard error in brackets; the
-wins/ties/losses of ours "auto" (a tie is an equal test score); and what
-"auto" chose. The last rows give the mean over data sets and, per method, on
+paired difference (ours - sklearn) with its standard error in brackets; and
+the wins/ties/losses of ours "pooled" (a tie is an equal test score). The last
+rows give the mean over data sets and, per method, on
 how many data sets it is behind, and behind by more than two standard errors.
 
 Run from the repository root::
@@ -66,7 +66,7 @@ from threshold_estimator import ThresholdedClassifier, ThresholdWarning
 from threshold_estimator.cli import demo_data
 
 SCORINGS = ("f1", "balanced_accuracy")
-AGGREGATIONS = ("auto", "median", "pooled")
+AGGREGATIONS = ("pooled", "median", "mean")
 OURS = tuple(f"ours {a}" for a in AGGREGATIONS)
 N_FOLDS = 5
 # Test scores closer than this count as a tie.
@@ -128,14 +128,14 @@ def tuners(scoring, seed):
 def one_split(name, seed):
     """Test scores of every (scoring, method) on one outer split of a data set.
 
-    Returns the scores, the aggregation "auto" chose per scoring, and the
-    ThresholdWarnings our fits raised, counted by class instead of shown.
+    Returns the scores and the ThresholdWarnings our fits raised, counted by
+    class instead of shown.
     """
     X, y = DATASETS[name]()
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.5, stratify=y, random_state=seed
     )
-    scores, chosen, warning_counts = {}, {}, collections.Counter()
+    scores, warning_counts = {}, collections.Counter()
     for scoring in SCORINGS:
         scorer = get_scorer(scoring)
         for method, estimator in tuners(scoring, seed).items():
@@ -148,9 +148,7 @@ def one_split(name, seed):
                 else:
                     warnings.showwarning(w.message, w.category, w.filename, w.lineno)
             scores[scoring, method] = scorer(estimator, X_test, y_test)
-            if method == "ours auto":
-                chosen[scoring] = estimator.aggregation_
-    return scores, chosen, warning_counts
+    return scores, warning_counts
 
 
 def run(names, n_seeds, n_jobs):
@@ -158,17 +156,12 @@ def run(names, n_seeds, n_jobs):
     jobs = [(name, seed) for name in names for seed in range(n_seeds)]
     results = Parallel(n_jobs=n_jobs)(delayed(one_split)(*job) for job in jobs)
     scores = collections.defaultdict(list)
-    chosen = collections.defaultdict(collections.Counter)
     warning_counts = collections.Counter()
-    for (name, _), (split_scores, split_chosen, split_warnings) in zip(
-        jobs, results, strict=True
-    ):
+    for (name, _), (split_scores, split_warnings) in zip(jobs, results, strict=True):
         for (scoring, method), score in split_scores.items():
             scores[name, scoring, method].append(score)
-        for scoring, aggregation in split_chosen.items():
-            chosen[name, scoring][aggregation] += 1
         warning_counts.update(split_warnings)
-    return scores, chosen, warning_counts
+    return scores, warning_counts
 
 
 def wins_ties_losses(diff):
@@ -188,12 +181,12 @@ def paired(scores, name, scoring, method):
     return diff, diff.mean(), se
 
 
-def markdown_table(scoring, names, scores, chosen):
+def markdown_table(scoring, names, scores):
     lines = [
         "| data set | rows x features | positives | sklearn "
         + "".join(f"| {m} - sklearn " for m in OURS)
-        + "| W/T/L auto | auto chose |",
-        "|---|---:|---:|---:|" + "---:|" * len(OURS) + "---:|---|",
+        + "| W/T/L pooled |",
+        "|---|---:|---:|---:|" + "---:|" * len(OURS) + "---:|",
     ]
     means = collections.defaultdict(list)
     behind = collections.Counter()
@@ -210,25 +203,24 @@ def markdown_table(scoring, names, scores, chosen):
             behind[method] += mean < -TIE_TOL
             clearly_behind[method] += mean < -max(2 * se, TIE_TOL)
             cells.append(f"{mean:+.4f} ({se:.4f})")
-            if method == "ours auto":
-                auto_wtl = wins_ties_losses(diff)
-                wtl += auto_wtl
-        auto = ", ".join(f"{a} {c}" for a, c in sorted(chosen[name, scoring].items()))
+            if method == "ours pooled":
+                pooled_wtl = wins_ties_losses(diff)
+                wtl += pooled_wtl
         lines.append(
             f"| {name} | {X.shape[0]:,} x {X.shape[1]} | {y.mean():.1%} | "
             f"{sklearn_mean:.4f} | " + " | ".join(cells) + " | "
-            f"{'/'.join(map(str, auto_wtl))} | {auto} |"
+            f"{'/'.join(map(str, pooled_wtl))} |"
         )
     lines.append(
         f"| **mean over {len(names)} data sets** | | | "
         f"{np.mean(means['sklearn']):.4f} | "
         + " | ".join(f"{np.mean(means[m]):+.4f}" for m in OURS)
-        + f" | {'/'.join(map(str, wtl))} | |"
+        + f" | {'/'.join(map(str, wtl))} |"
     )
     lines.append(
         "| **behind sklearn (by > 2 SE)** | | | | "
         + " | ".join(f"{behind[m]} ({clearly_behind[m]})" for m in OURS)
-        + " | | |"
+        + " | |"
     )
     return "\n".join(lines)
 
@@ -257,21 +249,21 @@ def main(argv=None):
     names = args.only or list(DATASETS)
 
     start = time.perf_counter()
-    scores, chosen, warning_counts = run(names, args.seeds, args.n_jobs)
+    scores, warning_counts = run(names, args.seeds, args.n_jobs)
     print(
         f"threshold_estimator {threshold_estimator.__version__}, "
         f"scikit-learn {sklearn.__version__}, numpy {np.__version__}, "
         f"Python {platform.python_version()}; {args.seeds} seeds, "
         f"{N_FOLDS} inner stratified folds, 50/50 outer split; "
         f"{time.perf_counter() - start:.0f} s. Mean paired difference of test "
-        "scores over the seeds (standard error); W/T/L: ours auto against "
+        "scores over the seeds (standard error); W/T/L: ours pooled against "
         "sklearn."
     )
     for scoring in SCORINGS:
         print()
         print(f"### scoring = {scoring}")
         print()
-        print(markdown_table(scoring, names, scores, chosen))
+        print(markdown_table(scoring, names, scores))
     print()
     if warning_counts:
         counts = ", ".join(f"{k} x{v}" for k, v in sorted(warning_counts.items()))

@@ -7,8 +7,9 @@ precision at 0.8 or more. The test half shows the recall that the default 0.5
 cut-off gives up by being stricter than the team needs.
 
 The bound holds on the held-out folds the threshold was tuned on; on new data
-the precision lands near it, on either side (the aggregated threshold is the
-median of the folds'), as the test half shows.
+the precision lands near it, on either side (the threshold is tuned on all
+the folds' held-out scores pooled, not on the test half), as the test half
+shows.
 
 Run it with ``python examples/recall_at_precision.py``.
 """

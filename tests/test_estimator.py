@@ -27,7 +27,6 @@ from threshold_estimator import (
     SaturatedScoresWarning,
     ThresholdAtEdgeWarning,
     ThresholdedClassifier,
-    ThresholdWarning,
 )
 from threshold_estimator._search import (
     best_cut,
@@ -109,21 +108,15 @@ def test_pooled_searches_all_held_out_scores_at_once(binary_data):
     assert clf.decision_threshold_ == pytest.approx(thresholds[best_cut(values)])
 
 
-def test_auto_pools_below_ten_minority_samples_per_fold():
-    X, y = make_classification(n_samples=200, weights=[0.8], random_state=0)
-    clf = ThresholdedClassifier(LogisticRegression(), cv=FOLDS, random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ThresholdWarning)
-        clf.fit(X, y)
-    assert min(np.bincount(y)) / 5 < 10
-    assert clf.aggregation_ == "pooled"
-
-
-def test_auto_takes_the_median_with_enough_minority_samples(binary_data):
-    X, y = binary_data  # about 24 positives per held-out fold
-    clf = ThresholdedClassifier(LogisticRegression(), cv=FOLDS).fit(X, y)
-    assert clf.aggregation_ == "median"
-    assert clf.decision_threshold_ == np.median(clf.fold_thresholds_)
+def test_pooled_is_the_default_aggregation(binary_data):
+    X, y = binary_data
+    default = ThresholdedClassifier(LogisticRegression(), cv=FOLDS).fit(X, y)
+    pooled = ThresholdedClassifier(
+        LogisticRegression(), cv=FOLDS, aggregation="pooled"
+    ).fit(X, y)
+    assert default.aggregation_ == "pooled"
+    assert default.decision_threshold_ == pooled.decision_threshold_
+    assert default.decision_threshold_ != np.median(default.fold_thresholds_)
 
 
 def test_best_score_is_mean_held_out_objective_at_the_threshold(binary_data):
@@ -577,6 +570,14 @@ X_SMALL, Y_SMALL = make_classification(n_samples=100, random_state=0)
             {},
             ValueError,
             "The 'aggregation' parameter",
+        ),
+        (
+            {"estimator": LogisticRegression(), "aggregation": "auto"},
+            X_SMALL,
+            Y_SMALL,
+            {},
+            ValueError,
+            "The 'aggregation' parameter.*'pooled'",
         ),
     ],
 )

@@ -89,7 +89,7 @@ class ThresholdCurveDisplay:
     (6, 6)
     >>> roc = ThresholdCurveDisplay.from_estimator(clf, X, y, kind="roc")
     >>> print(f"operating point FPR {roc.operating_point[0]:.2f}")
-    operating point FPR 0.02
+    operating point FPR 0.03
     """
 
     def __init__(

@@ -150,7 +150,8 @@ class FewSamplesWarning(ThresholdWarning):
 
     That fold's best threshold is decided by those few samples. Fewer folds,
     a ``RepeatedStratifiedKFold`` or more data give each threshold more to
-    rest on; ``aggregation="auto"`` already pools the folds in that case.
+    rest on; the default ``aggregation="pooled"`` already tunes on all folds
+    at once.
 
     Examples
     --------
