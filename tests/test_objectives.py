@@ -355,3 +355,140 @@ def test_objectives_are_readable_comparable_and_picklable():
     assert made[2] != constrained("recall", "precision", at_least=0.8)
     assert cost(fp=5, fn="amount").metadata == ("amount",)
     assert get_objective("fbeta") == fbeta(1.0)
+
+
+# Multiclass objectives: functions of the confusion matrix.
+
+MULTICLASS_REFERENCES = {
+    "accuracy": lambda t, p, w: metrics.accuracy_score(t, p, sample_weight=w),
+    "balanced_accuracy": lambda t, p, w: metrics.balanced_accuracy_score(
+        t, p, sample_weight=w
+    ),
+    "mcc": lambda t, p, w: metrics.matthews_corrcoef(t, p, sample_weight=w),
+    "kappa": lambda t, p, w: metrics.cohen_kappa_score(t, p, sample_weight=w),
+    **{
+        f"{metric}_{average}": (
+            lambda t, p, w, metric=metric, average=average: getattr(
+                metrics, f"{metric}_score"
+            )(t, p, average=average, sample_weight=w, zero_division=0)
+        )
+        for metric in ("f1", "precision", "recall")
+        for average in ("macro", "weighted", "micro")
+    },
+}
+
+
+@st.composite
+def multiclass_labels(draw):
+    """Truths holding every class, predictions, and weights."""
+    n_classes = draw(st.integers(2, 5))
+    n = draw(st.integers(n_classes, 40))
+    y_true = draw(arrays(np.intp, n, elements=st.integers(0, n_classes - 1)))
+    y_true[:n_classes] = np.arange(n_classes)
+    y_pred = draw(arrays(np.intp, n, elements=st.integers(0, n_classes - 1)))
+    weight = draw(arrays(np.float64, n, elements=st.sampled_from([0.5, 1.0, 2.0])))
+    return n_classes, y_true, y_pred, weight
+
+
+@pytest.mark.parametrize("name", sorted(MULTICLASS_REFERENCES))
+@settings(max_examples=40, deadline=None)
+@given(data=multiclass_labels())
+def test_multiclass_objective_matches_sklearn(name, data):
+    n_classes, y_true, y_pred, weight = data
+    confusion = metrics.confusion_matrix(
+        y_true, y_pred, labels=range(n_classes), sample_weight=weight
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = MULTICLASS_REFERENCES[name](y_true, y_pred, weight)
+    value = get_objective(name).multiclass(confusion[None])[0]
+    assert value == pytest.approx(np.nan_to_num(expected), abs=1e-12)
+    if n_classes == 2:
+        # The same name on two classes, from the four counts.
+        (tn, fp), (fn, tp) = confusion
+        binary = get_objective(name)(*(np.array([c]) for c in (tn, fp, fn, tp)))
+        assert binary[0] == pytest.approx(value, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "name, instead",
+    [
+        ("f1", "'f1_macro' or 'f1_weighted'"),
+        ("recall", "'recall_macro' or 'balanced_accuracy'"),
+        ("specificity", "one of"),
+    ],
+)
+def test_binary_only_objectives_name_the_multiclass_one(name, instead):
+    with pytest.raises(ValueError, match=f"two classes only.*{instead}"):
+        get_objective(name).multiclass(np.zeros((1, 3, 3)))
+
+
+@pytest.mark.parametrize(
+    "objective",
+    [
+        cost(fp=1, fn=10),
+        constrained("recall", "precision", at_least=0.9),
+        from_counts(_net_gain),
+    ],
+)
+def test_objectives_of_two_classes_refuse_more(objective):
+    with pytest.raises(ValueError, match="two classes only"):
+        objective._for_classes(3, None)
+
+
+def test_cost_matrix_is_the_expected_cost_and_cost_of_four_cells_for_two():
+    matrix = np.array([[0.0, 1.0, 4.0], [2.0, 0.0, 1.0], [9.0, 3.0, -1.0]])
+    rng = np.random.default_rng(0)
+    confusion = rng.integers(0, 5, size=(6, 3, 3)).astype(float)
+    values = objectives.cost_matrix(matrix).multiclass(confusion)
+    expected = -(confusion * matrix).sum(axis=(1, 2)) / confusion.sum(axis=(1, 2))
+    np.testing.assert_allclose(values, expected)
+    two = objectives.cost_matrix([[0, 1], [10, 0]])
+    assert two._for_classes(2, pos_index=1) == cost(fp=1, fn=10)
+    assert two._for_classes(2, pos_index=0) == cost(fp=10, fn=1)
+    counts = [np.array([5.0]), np.array([2.0]), np.array([1.0]), np.array([3.0])]
+    assert two(*counts)[0] == cost(fp=1, fn=10)(*counts)[0]
+
+
+@pytest.mark.parametrize(
+    "matrix, match",
+    [
+        ([[0, 1, 2], [1, 0, 1]], r"square matrix.*shape \(2, 3\)"),
+        ([[0, 1], [np.nan, 0]], "NaN or infinite"),
+        ([[0, "a"], [1, 0]], "needs numbers"),
+        ([[5, 1], [1, 0]], r"row 0, predicting class 1 costs 1, less than the correct"),
+        ([[1]], "square matrix"),
+    ],
+)
+def test_bad_cost_matrices_are_refused(matrix, match):
+    with pytest.raises(ValueError, match=match):
+        objectives.cost_matrix(matrix)
+
+
+def test_cost_matrix_of_the_wrong_size_for_the_target_is_refused():
+    with pytest.raises(ValueError, match=r"shape \(2, 2\), but y has 3 classes"):
+        objectives.cost_matrix([[0, 1], [1, 0]])._for_classes(3, None)
+
+
+@pytest.mark.parametrize(
+    "objective, expected",
+    [
+        (get_objective("accuracy"), [1.0, 1.0, 1.0]),
+        (get_objective("balanced_accuracy"), [5.0, 10 / 3, 2.0]),
+        # Every error on class k costs the same: weights 1 / that cost.
+        (objectives.cost_matrix([[0, 2, 2], [4, 0, 4], [1, 1, 0]]), [0.5, 0.25, 1]),
+        (get_objective("f1_macro"), None),
+    ],
+)
+def test_bayes_rule_of_each_objective(objective, expected):
+    weights = objective._bayes_weights(np.array([0.2, 0.3, 0.5]))
+    if expected is None:
+        assert weights is None
+    else:
+        np.testing.assert_allclose(weights, expected)
+
+
+def test_bayes_rule_of_a_general_cost_matrix_is_the_matrix():
+    matrix = [[0, 1, 5], [1, 0, 1], [1, 1, 0]]
+    rule = objectives.cost_matrix(matrix)._bayes_weights(np.ones(3) / 3)
+    np.testing.assert_array_equal(rule, matrix)

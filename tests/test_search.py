@@ -8,9 +8,13 @@ from threshold_estimator import _search
 from threshold_estimator._search import (
     InfeasibleObjectiveError,
     aggregate,
+    ascend,
     best_cut,
+    choose_rule,
+    class_curve,
     cut_thresholds,
     objective_curve,
+    rule_value,
     value_at,
 )
 from threshold_estimator.objectives import get_objective
@@ -171,3 +175,165 @@ def test_label_search_takes_the_same_plateau_middle_as_the_count_search(n_pairs)
         get_objective("accuracy"), y_true, y_score
     )
     assert thresholds[best_cut(values)] == exact_thresholds[best_cut(exact)]
+
+
+# Multiclass: one class's exact step, the ascent and the choice of rule.
+
+
+@st.composite
+def multiclass_probabilities(draw):
+    """Rounded probabilities (many ties), weights, and maybe a hopeless class.
+
+    A class drawn as "hopeless" gets probability 0 everywhere but one row, so
+    that it wins almost nowhere whatever its threshold.
+    """
+    n_classes = draw(st.integers(3, 4))
+    n = draw(st.integers(n_classes, 25))
+    raw = draw(
+        arrays(
+            np.float64,
+            (n, n_classes),
+            elements=st.sampled_from([0.0, 0.1, 0.2, 0.5, 1.0]),
+        )
+    )
+    if draw(st.booleans()):
+        raw[1:, n_classes - 1] = 0.0
+    raw[raw.sum(axis=1) == 0, 0] = 1.0
+    proba = raw / raw.sum(axis=1, keepdims=True)
+    y_true = draw(arrays(np.intp, n, elements=st.integers(0, n_classes - 1)))
+    y_true[:n_classes] = np.arange(n_classes)
+    weight = draw(
+        st.none()
+        | arrays(np.float64, n, elements=st.sampled_from([0.0, 0.5, 1.0, 3.0]))
+    )
+    if weight is not None:
+        weight[:n_classes] = 1.0
+    start = draw(
+        arrays(np.float64, n_classes, elements=st.sampled_from([0.1, 0.3, 1.0]))
+    )
+    return y_true, proba, weight, np.log(start / start.sum())
+
+
+def _log(proba):
+    with np.errstate(divide="ignore"):
+        return np.log(proba)
+
+
+@pytest.mark.parametrize("name", ["f1_macro", "balanced_accuracy", "mcc"])
+@settings(max_examples=60, deadline=None)
+@given(data=multiclass_probabilities())
+def test_class_step_finds_the_brute_force_optimum(name, data):
+    y_true, proba, weight, log_start = data
+    objective = get_objective(name)
+    log_proba = _log(proba)
+    by_class = np.ascontiguousarray(log_proba.T)
+    for k in range(proba.shape[1]):
+        thresholds, values = class_curve(
+            objective, y_true, by_class, log_start, k, weight
+        )
+        # Every value of t_k that can matter: each breakpoint nudged to both
+        # sides, and beyond all of them.
+        with np.errstate(invalid="ignore"):
+            margins = log_proba[:, k] - np.max(
+                np.delete(log_proba - log_start, k, axis=1), axis=1
+            )
+        counted = np.isfinite(margins) & (True if weight is None else weight != 0)
+        finite = np.unique(margins[counted])
+        candidates = np.concatenate(
+            (finite - 1e-6, finite + 1e-6, [finite.min() - 1, finite.max() + 1])
+            if finite.size
+            else ([0.0],)
+        )
+
+        def value_with(log_t_k, k=k):
+            log_t = log_start.copy()
+            log_t[k] = log_t_k
+            return rule_value(objective, y_true, log_proba, log_t, weight)
+
+        brute = max(value_with(c) for c in candidates)
+        if thresholds is None:
+            assert finite.size == 0
+            continue
+        best = best_cut(values)
+        assert values[best] == pytest.approx(brute, abs=1e-12)
+        # The value the curve promises is the one the rule gets.
+        assert value_with(thresholds[best]) == pytest.approx(values[best], abs=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=multiclass_probabilities())
+def test_ascent_never_loses_and_ends_where_no_class_step_helps(data):
+    y_true, proba, weight, log_start = data
+    objective = get_objective("f1_macro")
+    log_proba = _log(proba)
+    start = rule_value(objective, y_true, log_proba, log_start, weight)
+    thresholds, value, n_sweeps = ascend(
+        objective, y_true, log_proba, log_start, weight
+    )
+    assert thresholds.shape == (proba.shape[1],)
+    assert (thresholds > 0).all() and thresholds.sum() == pytest.approx(1.0)
+    assert value >= start - 1e-12
+    assert rule_value(
+        objective, y_true, log_proba, np.log(thresholds), weight
+    ) == pytest.approx(value, abs=1e-12)
+    if n_sweeps < _search.MAX_SWEEPS:
+        by_class = np.ascontiguousarray(log_proba.T)
+        for k in range(proba.shape[1]):
+            _, values = class_curve(
+                objective, y_true, by_class, np.log(thresholds), k, weight
+            )
+            if values is not None:
+                assert values.max() <= value + _search.SWEEP_TOL * max(1, abs(value))
+
+
+def test_ascent_beats_argmax_on_imbalanced_classes():
+    rng = np.random.default_rng(0)
+    n = 3000
+    y_true = rng.choice(3, size=n, p=[0.8, 0.15, 0.05])
+    # Scores that favour the large class: argmax misses most of the small ones.
+    logits = rng.normal(size=(n, 3)) + 1.5 * np.eye(3)[y_true]
+    logits[:, 0] += 1.5
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    objective = get_objective("balanced_accuracy")
+    argmax = np.log(np.full(3, 1 / 3))
+    _, value, _ = ascend(objective, y_true, np.log(proba), argmax)
+    assert value > rule_value(objective, y_true, np.log(proba), argmax) + 0.1
+
+
+def test_chosen_rule_is_tuned_only_when_it_validates_better():
+    rng = np.random.default_rng(1)
+    n = 3000
+    y_true = rng.choice(3, size=n, p=[0.8, 0.15, 0.05])
+    prior = np.bincount(y_true) / n
+    logits = rng.normal(size=(n, 3)) + 1.5 * np.eye(3)[y_true]
+    logits[:, 0] += 1.5
+    log_proba = np.log(np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True))
+    rule, thresholds = choose_rule(
+        get_objective("f1_macro"), y_true, log_proba, prior, seed=0
+    )
+    assert rule == "tuned"
+    assert (thresholds > 0).all() and thresholds.sum() == pytest.approx(1.0)
+    # Balanced accuracy of calibrated probabilities: the prior rule is its
+    # Bayes rule, and no tuned vector validates better on pure noise.
+    noise = np.log(np.tile(prior, (n, 1)) * rng.uniform(0.9, 1.1, size=(n, 3)))
+    rule, thresholds = choose_rule(
+        get_objective("accuracy"), y_true, noise, prior, seed=0
+    )
+    assert rule in ("argmax", "prior")
+    expected = np.full(3, 1 / 3) if rule == "argmax" else prior
+    np.testing.assert_allclose(thresholds, expected)
+
+
+def test_too_few_samples_of_a_class_keep_a_fixed_rule():
+    y_true = np.array([0] * 10 + [1] * 10 + [2] * 2)
+    log_proba = np.log(np.full((22, 3), 1 / 3))
+    rule, _ = choose_rule(get_objective("f1_macro"), y_true, log_proba, np.ones(3))
+    assert rule in ("argmax", "prior")
+
+
+def test_aggregate_threshold_vectors_per_class_then_rescale():
+    folds = np.array([[0.2, 0.3, 0.5], [0.4, 0.4, 0.2], [0.3, 0.3, 0.4]])
+    median = aggregate(folds, "median")
+    np.testing.assert_allclose(median, [0.3, 0.3, 0.4])
+    mean = aggregate(folds, "mean")
+    np.testing.assert_allclose(mean, folds.mean(axis=0) / folds.mean(axis=0).sum())

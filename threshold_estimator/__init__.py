@@ -2,7 +2,7 @@
 
 from threshold_estimator._estimator import ThresholdedClassifier
 from threshold_estimator._plotting import ThresholdCurveDisplay
-from threshold_estimator._warnings import (
+from threshold_estimator.exceptions import (
     FewSamplesWarning,
     FoldDisagreementWarning,
     PositiveRateWarning,

@@ -1,7 +1,10 @@
 """Confusion counts at every distinct threshold, in one sort.
 
-The kernel behind every exact threshold search: numpy in, numpy out. It knows
-nothing of estimators; inputs are validated at the estimator's edge.
+The kernels behind every exact search: numpy in, numpy out. Two classes:
+the counts at every cut of the distinct scores. More classes: the confusion
+matrices along the breakpoints of one class's threshold, the others held
+fixed. They know nothing of estimators; inputs are validated at the
+estimator's edge.
 """
 
 import numpy as np
@@ -65,3 +68,185 @@ def confusion_counts(y_true, y_score, sample_weight=None):
     fn = cum_pos[-1] - tp
     tn = cum_neg[-1] - fp
     return y_score[last_of_run], tn, fp, fn, tp
+
+
+# Cells of one block of confusion matrices built at once, so that memory stays
+# bounded (16 MB) whatever the number of samples and classes.
+_BLOCK_CELLS = 1 << 21
+# Breakpoints closer than this, relative to their size (at least 1), are tied.
+_TIE_RTOL = 1e-12
+
+
+class ClassSteps:
+    """The confusion matrices along one class's breakpoints, in three views.
+
+    Cut ``c`` of class ``k`` predicts ``k`` for the samples of the ``c``
+    highest distinct finite breakpoints (see :func:`class_confusion`); a
+    sample moved to ``k`` leaves the cell ``(y, fallback)`` for ``(y, k)``.
+    What an objective needs is read from the sorted moves in one cumulative
+    pass: the per-class counts (:meth:`parts`), a weighted sum of the cells
+    (:meth:`totals`), or the whole matrices a block at a time
+    (:meth:`matrices`).
+    """
+
+    def __init__(self, base, y_true, fallback, weight, ends, k):
+        self.base = base
+        self.y_true = y_true
+        self.fallback = fallback
+        self.weight = weight
+        self.ends = ends
+        self.k = k
+
+    @property
+    def n_classes(self):
+        return self.base.shape[0]
+
+    def _at_cuts(self, running):
+        """Cumulative sums (last axis: cut 0, then each sample) at the cuts."""
+        if self.ends.size == self.y_true.size:  # no ties: every sample ends a run
+            return running
+        return running[..., np.concatenate(([0], self.ends + 1))]
+
+    def parts(self):
+        """Per class, at every cut: correct, actual and predicted weights.
+
+        The class axis comes first, so that sums over classes add rows.
+
+        Returns
+        -------
+        correct : ndarray of shape (n_classes, m + 1)
+        actual : ndarray of shape (n_classes, 1)
+        predicted : ndarray of shape (n_classes, m + 1)
+        """
+        n_classes, k = self.n_classes, self.k
+        y, fallback, w = self.y_true, self.fallback, self.weight
+        n = y.size
+        # One row per count: the correct counts of the classes, then their
+        # predicted counts, then a row for the moves that leave the correct
+        # counts alone. Column i + 1 holds sample i's change, column 0 cut 0.
+        changes = np.zeros((2 * n_classes + 1, n + 1))
+        flat = changes.reshape(-1)
+        columns = np.arange(1, n + 1)
+        width = n + 1
+        moved_in = y == k
+        correct_row = np.where(y == fallback, fallback, 2 * n_classes)
+        correct_row[moved_in] = k
+        flat[correct_row * width + columns] = np.where(moved_in, w, -w)
+        flat[(n_classes + fallback) * width + columns] = -w
+        changes[n_classes + k, 1:] = w
+        np.cumsum(changes, axis=1, out=changes)
+        at_cuts = self._at_cuts(changes)
+        correct = at_cuts[:n_classes] + np.diagonal(self.base)[:, None]
+        predicted = at_cuts[n_classes:-1] + self.base.sum(axis=0)[:, None]
+        return correct, self.base.sum(axis=1)[:, None], predicted
+
+    def totals(self, cell_values):
+        """``sum_ij cell_values[i, j] * confusion[i, j]`` at every cut.
+
+        Returns
+        -------
+        totals : ndarray of shape (m + 1,)
+        """
+        cell_values = np.asarray(cell_values, dtype=np.float64)
+        y, w = self.y_true, self.weight
+        change = w * (cell_values[y, self.k] - cell_values[y, self.fallback])
+        running = np.zeros(change.size + 1)
+        np.cumsum(change, out=running[1:])
+        return float((cell_values * self.base).sum()) + self._at_cuts(running)
+
+    def matrices(self):
+        """The confusion matrices at every cut, a bounded block at a time.
+
+        Yields
+        ------
+        block : ndarray of shape (b, n_classes, n_classes)
+            Consecutive cuts, from cut 0.
+        """
+        n_classes, k = self.n_classes, self.k
+        cells = n_classes * n_classes
+        into = self.y_true * n_classes + k
+        out_of = self.y_true * n_classes + self.fallback
+        yield self.base.reshape(1, n_classes, n_classes)
+        rows_per_block = max(1, _BLOCK_CELLS // cells)
+        running = self.base.ravel()
+        start = 0
+        while start < into.size:
+            stop = min(start + rows_per_block, into.size)
+            rows = np.arange(stop - start)
+            delta = np.zeros((stop - start, cells))
+            delta[rows, into[start:stop]] = self.weight[start:stop]
+            delta[rows, out_of[start:stop]] = -self.weight[start:stop]
+            cumulative = np.cumsum(delta, axis=0)
+            cumulative += running
+            running = cumulative[-1]
+            ends = self.ends[(self.ends >= start) & (self.ends < stop)] - start
+            if ends.size:
+                yield cumulative[ends].reshape(-1, n_classes, n_classes)
+            start = stop
+
+
+def class_confusion(y_true, margin, fallback, k, n_classes, sample_weight=None):
+    """The confusion matrices along the breakpoints of one class's threshold.
+
+    Sample ``i`` predicts class ``k`` when ``log t_k < margin[i]`` and class
+    ``fallback[i]`` otherwise: the multiclass rule ``argmax_j p_j / t_j`` with
+    every threshold but ``t_k`` held fixed has one breakpoint per sample,
+    ``margin[i] = log p_ik - max_{j != k} (log p_ij - log t_j)``. Cut ``c``
+    predicts ``k`` for the samples of the ``c`` highest distinct finite
+    margins (a margin of ``+inf`` is ``k`` at every cut, ``-inf`` or NaN at
+    none).
+
+    Parameters
+    ----------
+    y_true : ndarray of shape (n_samples,), dtype=int
+        Class indices in ``[0, n_classes)``.
+    margin : ndarray of shape (n_samples,)
+    fallback : ndarray of shape (n_samples,), dtype=int
+        The class each sample predicts when it does not predict ``k``; never
+        ``k``.
+    k : int
+    n_classes : int
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Samples of zero weight are left out, as if removed.
+
+    Returns
+    -------
+    breakpoints : ndarray of shape (m,)
+        The distinct finite margins, in decreasing order; margins within a
+        relative ``1e-12`` of each other count as one, the lowest of them.
+    steps : ClassSteps
+        The confusion matrices at cuts ``0 .. m``.
+    """
+    y_true = np.asarray(y_true, dtype=np.intp)
+    margin = np.asarray(margin, dtype=np.float64)
+    fallback = np.asarray(fallback, dtype=np.intp)
+    weight = (
+        np.ones(y_true.size)
+        if sample_weight is None
+        else np.asarray(sample_weight, dtype=np.float64)
+    )
+    present = weight != 0
+    if sample_weight is not None and present.any() and not present.all():
+        y_true, margin, fallback = y_true[present], margin[present], fallback[present]
+        weight = weight[present]
+    always = margin == np.inf
+    base = np.bincount(
+        y_true * n_classes + np.where(always, k, fallback),
+        weights=weight,
+        minlength=n_classes * n_classes,
+    ).reshape(n_classes, n_classes)
+    # Ties fall on the same side at every cut, so the sort need not be stable.
+    order = np.argsort(-margin)
+    finite = np.isfinite(margin)
+    if not finite.all():
+        order = order[finite[order]]
+    sorted_margin = margin[order]
+    # Margins equal but for rounding (the same ratio reached through other
+    # classes) are one tie: a threshold between them would fall on either
+    # side of them in predict's own arithmetic.
+    gap = -np.diff(sorted_margin)
+    ends = np.flatnonzero(gap > _TIE_RTOL * np.maximum(1.0, np.abs(sorted_margin[:-1])))
+    if sorted_margin.size:
+        ends = np.append(ends, sorted_margin.size - 1)
+    steps = ClassSteps(base, y_true[order], fallback[order], weight[order], ends, k)
+    return sorted_margin[ends], steps

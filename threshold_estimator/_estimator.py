@@ -39,15 +39,15 @@ from sklearn.utils.validation import (
 from threshold_estimator._counts import confusion_counts
 from threshold_estimator._scoring import resolve_scoring
 from threshold_estimator._search import (
-    InfeasibleObjectiveError,
     aggregate,
     best_cut,
     objective_curve,
     value_at,
 )
-from threshold_estimator._warnings import (
+from threshold_estimator.exceptions import (
     FewSamplesWarning,
     FoldDisagreementWarning,
+    InfeasibleObjectiveError,
     PositiveRateWarning,
     SaturatedScoresWarning,
     ThresholdAtEdgeWarning,
@@ -657,7 +657,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             thresholds, values = objective_curve(objective, y_true, scores, weight)
             return thresholds, values, best_cut(values)
         except InfeasibleObjectiveError as exc:
-            raise ValueError(
+            raise InfeasibleObjectiveError(
                 f"scoring={self.objective_!r} allows no threshold on the held-out "
                 f"part of {where}: {exc}. Loosen the bound, use fewer folds (more "
                 "samples per fold), or choose another objective."

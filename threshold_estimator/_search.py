@@ -1,15 +1,23 @@
-"""The best threshold of one fold, and the aggregation of fold thresholds.
+"""The best decision rule of held-out scores, and the aggregation of folds.
 
 Numpy in, numpy out. An objective here is either an
 :class:`~threshold_estimator.objectives.Objective` (a function of the
-confusion counts, evaluated at every cut at once) or a *label objective*: any
-object with a ``score_labels(y_true, y_pred, sample_weight)`` method, scored
-one candidate at a time, coarse to fine (see :func:`objective_curve`).
+confusion counts, or of multiclass confusion matrices, evaluated at every cut
+at once) or a *label objective*: any object with a
+``score_labels(y_true, y_pred, sample_weight)`` method, scored one candidate
+at a time, coarse to fine (see :func:`objective_curve`).
+
+Two classes: one exact search over every distinct score. More classes: the
+rule ``argmax_k p_k / t_k``, tuned by coordinate ascent over the classes,
+each step an exact search over one class's breakpoints (see
+:func:`ascend`), and kept only when it beats plain argmax and the prior
+rule in a cross-validation over the held-out rows (see :func:`choose_rule`).
 """
 
 import numpy as np
 
-from threshold_estimator._counts import confusion_counts
+from threshold_estimator._counts import class_confusion, confusion_counts
+from threshold_estimator.exceptions import InfeasibleObjectiveError
 
 #: Candidates a label objective (a scikit-learn scorer, one call each) is
 #: evaluated on per round of its coarse-to-fine search.
@@ -19,9 +27,14 @@ LABEL_CANDIDATES_PER_ROUND = 64
 # rounding in weighted sums does not split a plateau.
 _VALUE_RTOL = 1e-9
 
-
-class InfeasibleObjectiveError(ValueError):
-    """No threshold gives the objective a finite value."""
+#: A coordinate ascent stops after this many sweeps over the classes ...
+MAX_SWEEPS = 20
+#: ... or once a sweep improves the objective by at most this much, relative
+#: to its magnitude (at least 1).
+SWEEP_TOL = 1e-6
+#: Parts of the held-out rows in the cross-validation that decides whether a
+#: tuned multiclass rule is kept.
+INNER_SPLITS = 3
 
 
 def cut_thresholds(scores):
@@ -92,72 +105,79 @@ def _best_run(values):
     return int(starts[widest]), int(ends[widest])
 
 
-def _label_curve(objective, y_true, y_score, sample_weight, thresholds):
+def _on_best(value, best):
+    return value >= best - _VALUE_RTOL * max(1.0, abs(best))
+
+
+def _label_search(score_cut, n_cuts):
     """A label objective at the candidates of a coarse-to-fine search.
 
-    Each round scores up to ``LABEL_CANDIDATES_PER_ROUND`` cuts evenly spread
-    in rank over a bracket, then narrows the bracket to the neighbours of the
-    best of them, until every cut in the bracket has been scored. With fewer
-    cuts than one round holds, every cut is scored and the search is exact.
-    The ends of the run of best values are then found by bisection, and the
-    run is kept as its ends and its middle cut, so that its middle is taken
-    in cut position, as for count objectives.
+    ``score_cut(cut)`` scores cut ``cut`` of ``0 .. n_cuts - 1``. Each round
+    scores up to ``LABEL_CANDIDATES_PER_ROUND`` cuts evenly spread in rank over
+    a bracket, then narrows the bracket to the neighbours of the best of them,
+    until every cut in the bracket has been scored. With fewer cuts than one
+    round holds, every cut is scored and the search is exact. The ends of the
+    run of best values are then found by bisection, and the run is kept as
+    its ends and its middle cut, so that its middle is taken in cut position,
+    as for count objectives.
+
+    Returns
+    -------
+    cuts : ndarray of int
+        The cuts scored, increasing.
+    values : ndarray of float
     """
     scored = {}
 
     def score(cuts):
         for cut in cuts:
             if cut not in scored:
-                y_pred = y_score >= thresholds[cut]
-                scored[cut] = objective.score_labels(y_true, y_pred, sample_weight)
+                scored[cut] = score_cut(cut)
 
     def curve():
         cuts = np.array(sorted(scored), dtype=np.intp)
         return cuts, np.array([scored[c] for c in cuts], dtype=np.float64)
 
-    low, high = 0, thresholds.size - 1
+    low, high = 0, n_cuts - 1
     while True:
-        n_cuts = high - low + 1
+        n_in_bracket = high - low + 1
         cuts = np.unique(
-            np.linspace(low, high, min(n_cuts, LABEL_CANDIDATES_PER_ROUND)).round()
+            np.linspace(
+                low, high, min(n_in_bracket, LABEL_CANDIDATES_PER_ROUND)
+            ).round()
         ).astype(np.intp)
         score(cuts)
-        if cuts.size == n_cuts:
+        if cuts.size == n_in_bracket:
             break
         values = np.array([scored[cut] for cut in cuts], dtype=np.float64)
         best = int(np.argmax(np.nan_to_num(values, nan=-np.inf)))
         low, high = cuts[max(best - 1, 0)], cuts[min(best + 1, cuts.size - 1)]
-    # A plateau of the best value may reach past the last bracket. Score the
-    # cuts it spans, up to one more round's worth, so that its middle is
-    # taken over every cut, as for count objectives.
     cuts, values = curve()
     if not np.isfinite(values).any():
-        return thresholds[cuts], values
-    # The best run's candidates are denser where the search narrowed. Find
-    # its true ends by bisection and keep only them and its middle cut, so
-    # that its middle is taken in cut position, as for count objectives.
+        return cuts, values
+    # The best run's candidates are denser where the search narrowed, and a
+    # plateau may reach past the last bracket. Find its true ends by
+    # bisection and keep only them and its middle cut.
     start, end = _best_run(values)
     best = values[start]
-
-    def on_best(cut):
-        return scored[cut] >= best - _VALUE_RTOL * max(1.0, abs(best))
 
     def edge(inside, outside):
         while abs(outside - inside) > 1:
             probe = (inside + outside) // 2
             score([probe])
-            inside, outside = (probe, outside) if on_best(probe) else (inside, probe)
+            inside, outside = (
+                (probe, outside) if _on_best(scored[probe], best) else (inside, probe)
+            )
         return inside
 
     first = cuts[start] if start == 0 else edge(cuts[start], cuts[start - 1])
     last = cuts[end] if end == cuts.size - 1 else edge(cuts[end], cuts[end + 1])
     middle = (first + last) // 2
     score([middle])
-    if on_best(middle):
+    if _on_best(scored[middle], best):
         for cut in [c for c in scored if first < c < last and c != middle]:
             del scored[cut]
-    cuts, values = curve()
-    return thresholds[cuts], values
+    return curve()
 
 
 def objective_curve(objective, y_true, y_score, sample_weight=None):
@@ -197,7 +217,13 @@ def objective_curve(objective, y_true, y_score, sample_weight=None):
         if not np.isfinite(values).any():
             raise InfeasibleObjectiveError(objective.infeasible_reason(tn, fp, fn, tp))
         return thresholds, values
-    return _label_curve(objective, y_true, y_score, sample_weight, thresholds)
+
+    def score_cut(cut):
+        y_pred = y_score >= thresholds[cut]
+        return objective.score_labels(y_true, y_pred, sample_weight)
+
+    cuts, values = _label_search(score_cut, thresholds.size)
+    return thresholds[cuts], values
 
 
 def counts_at(y_true, y_score, sample_weight, threshold):
@@ -226,9 +252,269 @@ def value_at(objective, y_true, y_score, sample_weight, threshold):
 
 
 def aggregate(fold_thresholds, how):
-    """One threshold from the fold thresholds: their median or mean."""
-    if how == "median":
-        return float(np.median(fold_thresholds))
-    if how == "mean":
-        return float(np.mean(fold_thresholds))
-    raise ValueError(f"Cannot aggregate fold thresholds by {how!r}.")
+    """One rule from the fold rules: their median or mean.
+
+    Fold thresholds of shape ``(n_folds,)`` give a float; threshold vectors of
+    shape ``(n_folds, n_classes)`` are aggregated per class, then rescaled to
+    sum to 1.
+    """
+    if how not in ("median", "mean"):
+        raise ValueError(f"Cannot aggregate fold thresholds by {how!r}.")
+    combined = getattr(np, how)(fold_thresholds, axis=0)
+    if np.ndim(combined) == 0:
+        return float(combined)
+    return combined / combined.sum()
+
+
+# Multiclass: the rule argmax_k p_k / t_k, held as log t.
+
+
+def predict_classes(log_proba, log_thresholds):
+    """The class index of ``argmax_k (log p_k - log t_k)`` for each sample."""
+    return np.argmax(log_proba - log_thresholds, axis=1)
+
+
+def rule_value(objective, y_true, log_proba, log_thresholds, sample_weight=None):
+    """The objective of the rule with thresholds ``exp(log_thresholds)``."""
+    y_pred = predict_classes(log_proba, log_thresholds)
+    if hasattr(objective, "score_labels"):
+        return float(objective.score_labels(y_true, y_pred, sample_weight))
+    n_classes = log_proba.shape[1]
+    confusion = np.bincount(
+        y_true * n_classes + y_pred,
+        weights=sample_weight,
+        minlength=n_classes * n_classes,
+    ).reshape(1, n_classes, n_classes)
+    return float(objective.multiclass(confusion)[0])
+
+
+def _class_margins(log_proba_by_class, log_thresholds, k):
+    """Per sample: the breakpoint of ``log t_k`` and the class it falls back to.
+
+    ``log_proba_by_class`` has the class axis first, shape
+    ``(n_classes, n_samples)``, so that each class is a contiguous row.
+    """
+    n_samples = log_proba_by_class.shape[1]
+    best_other = np.full(n_samples, -np.inf)
+    # Where every other class has probability 0 the fallback is moot, but
+    # must not be k.
+    fallback = np.full(n_samples, 1 if k == 0 else 0, dtype=np.intp)
+    adjusted = np.empty(n_samples)
+    better = np.empty(n_samples, dtype=bool)
+    for j, row in enumerate(log_proba_by_class):
+        if j == k:
+            continue
+        np.subtract(row, log_thresholds[j], out=adjusted)
+        # Strictly greater: of tied classes the first wins, as in argmax.
+        np.greater(adjusted, best_other, out=better)
+        np.copyto(best_other, adjusted, where=better)
+        np.copyto(fallback, j, where=better)
+    with np.errstate(invalid="ignore"):
+        margin = log_proba_by_class[k] - best_other
+    return margin, fallback
+
+
+def class_curve(
+    objective, y_true, log_proba_by_class, log_thresholds, k, sample_weight=None
+):
+    """The objective at every distinct value of ``log t_k``, the others fixed.
+
+    Parameters
+    ----------
+    objective : Objective or label objective
+    y_true : ndarray of shape (n_samples,), dtype=int
+    log_proba_by_class : ndarray of shape (n_classes, n_samples)
+        Log probabilities, the class axis first.
+    log_thresholds : ndarray of shape (n_classes,)
+    k : int
+    sample_weight : ndarray of shape (n_samples,), default=None
+
+    Returns
+    -------
+    thresholds : ndarray of shape (n_candidates,)
+        Candidate values of ``log t_k``, decreasing: midway between adjacent
+        breakpoints, and half the neighbouring gap beyond the outer ones.
+        ``None`` when no sample's prediction depends on ``t_k``.
+    values : ndarray of shape (n_candidates,)
+    """
+    n_classes = log_proba_by_class.shape[0]
+    margin, fallback = _class_margins(log_proba_by_class, log_thresholds, k)
+    breakpoints, steps = class_confusion(
+        y_true, margin, fallback, k, n_classes, sample_weight
+    )
+    if breakpoints.size == 0:
+        return None, None
+    thresholds = cut_thresholds(breakpoints)
+    if not hasattr(objective, "score_labels"):
+        return thresholds, objective._multiclass_steps(steps)
+
+    def score_cut(cut):
+        y_pred = np.where(margin >= thresholds[cut], k, fallback)
+        return objective.score_labels(y_true, y_pred, sample_weight)
+
+    cuts, values = _label_search(score_cut, thresholds.size)
+    return thresholds[cuts], values
+
+
+def ascend(objective, y_true, log_proba, log_thresholds, sample_weight=None):
+    """Coordinate ascent of the thresholds ``t`` of ``argmax_k p_k / t_k``.
+
+    Each step holds every threshold but ``t_k`` fixed and moves ``t_k`` to
+    the exact best of all its values, the middle of the widest run of best
+    values (each sample changes prediction at one breakpoint of ``t_k``, so
+    the confusion matrix at every candidate comes from one sort and
+    cumulative sums). A sweep steps through every class; the ascent stops
+    after a sweep that improves the objective by at most ``SWEEP_TOL``
+    (relative to its magnitude, at least 1), or after ``MAX_SWEEPS``
+    sweeps. The objective never decreases.
+
+    Parameters
+    ----------
+    objective : Objective or label objective
+    y_true : ndarray of shape (n_samples,), dtype=int
+        Class indices.
+    log_proba : ndarray of shape (n_samples, n_classes)
+        Log probabilities; ``-inf`` for a probability of 0.
+    log_thresholds : ndarray of shape (n_classes,)
+        Where the ascent starts.
+    sample_weight : ndarray of shape (n_samples,), default=None
+
+    Returns
+    -------
+    thresholds : ndarray of shape (n_classes,)
+        Positive, summing to 1.
+    value : float
+        The objective there.
+    n_sweeps : int
+    """
+    log_thresholds = np.array(log_thresholds, dtype=np.float64)
+    log_proba_by_class = np.ascontiguousarray(log_proba.T)
+    value = rule_value(objective, y_true, log_proba, log_thresholds, sample_weight)
+    n_sweeps = 0
+    while n_sweeps < MAX_SWEEPS:
+        n_sweeps += 1
+        before = value
+        for k in range(log_proba.shape[1]):
+            thresholds, values = class_curve(
+                objective, y_true, log_proba_by_class, log_thresholds, k, sample_weight
+            )
+            if thresholds is None:
+                continue
+            best = best_cut(values)
+            # Move onto the middle of a plateau the rule already stands on,
+            # never down.
+            if _on_best(values[best], value):
+                log_thresholds[k] = thresholds[best]
+                value = max(value, float(values[best]))
+        if value - before <= SWEEP_TOL * max(1.0, abs(before)):
+            break
+    return _normalise(log_thresholds), value, n_sweeps
+
+
+def _normalise(log_thresholds):
+    thresholds = np.exp(log_thresholds - np.max(log_thresholds))
+    return thresholds / thresholds.sum()
+
+
+def _fixed_rules(prior):
+    """The rules that need no tuning: plain argmax and the prior rule."""
+    n_classes = prior.size
+    return {"argmax": np.full(n_classes, 1 / n_classes), "prior": prior / prior.sum()}
+
+
+def tune_rule(objective, y_true, log_proba, prior, sample_weight=None):
+    """Thresholds tuned from the better of plain argmax and the prior rule.
+
+    Returns
+    -------
+    thresholds : ndarray of shape (n_classes,)
+    value : float
+    """
+
+    def value_of(thresholds):
+        log_thresholds = np.log(thresholds)
+        return rule_value(objective, y_true, log_proba, log_thresholds, sample_weight)
+
+    start = max(_fixed_rules(prior).values(), key=value_of)
+    thresholds, value, _ = ascend(
+        objective, y_true, log_proba, np.log(start), sample_weight
+    )
+    return thresholds, value
+
+
+def choose_rule(objective, y_true, log_proba, prior, sample_weight=None, seed=0):
+    """Plain argmax, the prior rule or a tuned rule, whichever validates best.
+
+    The held-out rows are split into ``INNER_SPLITS`` stratified parts; on
+    each, the three rules are scored, the tuned one tuned on the other parts
+    (no model is refitted: the rows are held-out probabilities already). The
+    tuned rule is kept only when its mean beats both fixed rules; of those,
+    argmax is kept unless the prior rule is better. With fewer samples of a
+    class than parts, the better fixed rule is kept untried.
+
+    Parameters
+    ----------
+    objective : Objective or label objective
+    y_true : ndarray of shape (n_samples,), dtype=int
+    log_proba : ndarray of shape (n_samples, n_classes)
+    prior : ndarray of shape (n_classes,)
+        The class shares of the training data.
+    sample_weight : ndarray of shape (n_samples,), default=None
+    seed : int, default=0
+        Seed of the split into parts.
+
+    Returns
+    -------
+    rule : {"argmax", "prior", "tuned"}
+    thresholds : ndarray of shape (n_classes,)
+        Positive, summing to 1.
+    """
+    fixed = _fixed_rules(prior)
+    parts = _stratified_parts(y_true, INNER_SPLITS, seed)
+    scores = {name: [] for name in (*fixed, "tuned")}
+    if parts is not None:
+        for part in range(INNER_SPLITS):
+            fit, held = parts != part, parts == part
+            fit_weight = None if sample_weight is None else sample_weight[fit]
+            held_weight = None if sample_weight is None else sample_weight[held]
+            tuned, _ = tune_rule(
+                objective, y_true[fit], log_proba[fit], prior, fit_weight
+            )
+            for name, thresholds in (*fixed.items(), ("tuned", tuned)):
+                scores[name].append(
+                    rule_value(
+                        objective,
+                        y_true[held],
+                        log_proba[held],
+                        np.log(thresholds),
+                        held_weight,
+                    )
+                )
+    else:
+        for name, thresholds in fixed.items():
+            scores[name].append(
+                rule_value(
+                    objective, y_true, log_proba, np.log(thresholds), sample_weight
+                )
+            )
+    means = {name: np.mean(values) for name, values in scores.items() if values}
+    best_fixed = "prior" if means["prior"] > means["argmax"] else "argmax"
+    if "tuned" in means and means["tuned"] > means[best_fixed]:
+        thresholds, _ = tune_rule(objective, y_true, log_proba, prior, sample_weight)
+        return "tuned", thresholds
+    return best_fixed, fixed[best_fixed]
+
+
+def _stratified_parts(y_true, n_parts, seed):
+    """A part index per sample, each class spread evenly; None if too few."""
+    counts = np.bincount(y_true)
+    if counts[counts > 0].min() < n_parts:
+        return None
+    rng = np.random.default_rng(seed)
+    parts = np.empty(y_true.size, dtype=np.intp)
+    offset = 0
+    for label in np.flatnonzero(counts):
+        members = rng.permutation(np.flatnonzero(y_true == label))
+        parts[members] = (np.arange(members.size) + offset) % n_parts
+        offset += members.size
+    return parts

@@ -22,7 +22,7 @@ from sklearn.model_selection import (
 )
 
 from threshold_estimator._estimator import ThresholdedClassifier
-from threshold_estimator._warnings import ThresholdWarning
+from threshold_estimator.exceptions import ThresholdWarning
 
 
 def demo_data(random_state=4):

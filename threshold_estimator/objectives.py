@@ -36,6 +36,21 @@ The last four are meant as bounds of :func:`constrained` (a capacity is
 ``subject_to="positive_rate", at_most=0.05``); maximising them alone is rarely
 what is wanted.
 
+With more than two classes an objective is a function of the confusion matrix
+(rows the true class, columns the predicted one), by scikit-learn's scorer
+names: ``"accuracy"``, ``"balanced_accuracy"`` (the mean recall of the
+classes), ``"mcc"`` (the multiclass Matthews correlation), ``"kappa"``,
+``"f1_macro"``, ``"f1_weighted"``, ``"precision_macro"``,
+``"precision_weighted"``, ``"recall_macro"`` and ``"recall_weighted"``
+(``"f1_micro"``, ``"precision_micro"`` and ``"recall_micro"`` equal
+accuracy), with 0 for a ratio whose denominator is 0, as scikit-learn's
+``zero_division=0``. The same names work for two classes, where the macro
+and weighted averages take both classes. Costs of every (truth, prediction)
+pair are :func:`cost_matrix`. The objectives of the table above that only
+make sense for a positive class (``"f1"``, ``"recall"``, :func:`cost`,
+:func:`constrained`, ...) are refused for more than two classes, with the
+multiclass name to use instead.
+
 A ratio whose denominator is zero counts as 0 inside the composite values
 (``balanced_accuracy``, ``youden``, ``gmean``). ``"fbeta"`` by name uses
 ``beta=1``; call :func:`fbeta` for another ``beta``. Aliases follow
@@ -51,6 +66,7 @@ __all__ = [
     "Objective",
     "constrained",
     "cost",
+    "cost_matrix",
     "fbeta",
     "from_counts",
     "get_objective",
@@ -162,6 +178,99 @@ _ALIASES = {
 }
 
 
+def _matrix_parts(cm):
+    """Correct, actual and predicted counts per class, the class axis first."""
+    cm = np.asarray(cm, dtype=np.float64)
+    correct = np.diagonal(cm, axis1=-2, axis2=-1)
+    return correct.T, cm.sum(axis=-1).T, cm.sum(axis=-2).T
+
+
+# The multiclass metrics, as functions of the correct, actual and predicted
+# counts of each class (arrays of shape (n_classes, ...), broadcastable), which
+# is all they read of a confusion matrix. The class axis comes first so that
+# the sums over classes add whole rows.
+
+
+def _m_accuracy(correct, actual, predicted):
+    return _ratio(correct.sum(axis=0), actual.sum(axis=0))
+
+
+def _m_recall_macro(correct, actual, predicted):
+    # As scikit-learn's balanced accuracy: the mean over the classes present.
+    present = (actual > 0).sum(axis=0)
+    return _ratio(_ratio(correct, actual).sum(axis=0), present)
+
+
+def _weighted(per_class, actual):
+    return _ratio((per_class * actual).sum(axis=0), actual.sum(axis=0))
+
+
+def _m_f1_macro(correct, actual, predicted):
+    return _ratio(2 * correct, actual + predicted).mean(axis=0)
+
+
+def _m_f1_weighted(correct, actual, predicted):
+    return _weighted(_ratio(2 * correct, actual + predicted), actual)
+
+
+def _m_precision_macro(correct, actual, predicted):
+    return _ratio(correct, predicted).mean(axis=0)
+
+
+def _m_precision_weighted(correct, actual, predicted):
+    return _weighted(_ratio(correct, predicted), actual)
+
+
+def _m_mcc(correct, actual, predicted):
+    # The multiclass Matthews correlation, as scikit-learn computes it.
+    n = actual.sum(axis=0)
+    cov_true_pred = correct.sum(axis=0) * n - (actual * predicted).sum(axis=0)
+    cov_pred = n**2 - (predicted**2).sum(axis=0)
+    cov_true = n**2 - (actual**2).sum(axis=0)
+    return _ratio(cov_true_pred, np.sqrt(cov_true * cov_pred))
+
+
+def _m_kappa(correct, actual, predicted):
+    n = actual.sum(axis=0)
+    # (po - pe) / (1 - pe), multiplied through by n**2.
+    chance = (actual * predicted).sum(axis=0)
+    return _ratio(correct.sum(axis=0) * n - chance, n**2 - chance)
+
+
+_MATRIX_METRICS = {
+    "accuracy": _m_accuracy,
+    "balanced_accuracy": _m_recall_macro,
+    "mcc": _m_mcc,
+    "kappa": _m_kappa,
+    "f1_macro": _m_f1_macro,
+    "f1_weighted": _m_f1_weighted,
+    "precision_macro": _m_precision_macro,
+    "precision_weighted": _m_precision_weighted,
+    "recall_macro": _m_recall_macro,
+    "recall_weighted": _m_accuracy,
+    "f1_micro": _m_accuracy,
+    "precision_micro": _m_accuracy,
+    "recall_micro": _m_accuracy,
+}
+
+# The multiclass objective a binary-only name most likely meant.
+_MULTICLASS_INSTEAD = {
+    "f1": "'f1_macro' or 'f1_weighted'",
+    "fbeta": "'f1_macro' or 'f1_weighted'",
+    "precision": "'precision_macro'",
+    "recall": "'recall_macro' or 'balanced_accuracy'",
+    "youden": "'balanced_accuracy'",
+    "gmean": "'balanced_accuracy'",
+}
+
+
+def _as_matrices(tn, fp, fn, tp):
+    """Two-class confusion matrices, negative class first, from the counts."""
+    row_negative = np.stack(np.broadcast_arrays(tn, fp), axis=-1)
+    row_positive = np.stack(np.broadcast_arrays(fn, tp), axis=-1)
+    return np.stack((row_negative, row_positive), axis=-2).astype(np.float64)
+
+
 # Tolerance of a constraint's bound, so that rounding in weighted sums does not
 # turn a threshold that meets the bound exactly into an infeasible one.
 _BOUND_TOL = 1e-12
@@ -235,9 +344,59 @@ class Objective:
         """
         return self, sample_weight
 
+    def multiclass(self, confusion):
+        """The objective's value for multiclass confusion matrices.
+
+        Parameters
+        ----------
+        confusion : ndarray of shape (n_rules, n_classes, n_classes)
+            Weighted confusion matrices, ``confusion[r, i, j]`` the weight of
+            the samples of class ``i`` predicted as class ``j`` by rule ``r``.
+
+        Returns
+        -------
+        values : ndarray of shape (n_rules,)
+            Larger is better.
+        """
+        raise ValueError(
+            f"scoring={self!r} is defined for two classes only. With more "
+            "classes use a multiclass objective: one of "
+            f"{sorted(_MATRIX_METRICS)}, cost_matrix(...), or a scikit-learn "
+            "scorer of labels."
+        )
+
+    def _multiclass_steps(self, steps):
+        """The objective along one class's breakpoints (see ``_counts``).
+
+        Objectives that read less than the whole matrices override this with
+        a cheaper view of ``steps``.
+        """
+        return np.concatenate([self.multiclass(block) for block in steps.matrices()])
+
     def infeasible_reason(self, tn, fp, fn, tp):
         """Why no threshold is allowed, given the counts at every threshold."""
         return f"{self!r} has no finite value at any threshold"
+
+    def _bayes_weights(self, prior):
+        """Class weights ``w`` of the Bayes rule ``argmax_k p_k w_k``, or None.
+
+        The rule that is optimal for calibrated probabilities ``p``, in the
+        order of the classes; ``prior`` is the training class shares. A
+        ``(n_classes, n_classes)`` array instead is a cost matrix ``C``, whose
+        rule is ``argmin_j sum_k p_k C[k, j]``. ``None``: this objective has
+        no such rule.
+        """
+        return None
+
+    def _for_classes(self, n_classes, pos_index):
+        """This objective as it applies to a target of ``n_classes`` classes.
+
+        ``pos_index`` is the position of the positive class (two classes).
+        Raises if the objective does not apply to that many classes.
+        """
+        if n_classes > 2:
+            self.multiclass(np.zeros((1, n_classes, n_classes)))
+        return self
 
     def _key(self):
         return (type(self), tuple(sorted(vars(self).items())))
@@ -254,7 +413,7 @@ class _Metric(Objective):
 
     def __init__(self, name, **params):
         self.name = _ALIASES.get(name, name)
-        if self.name not in _METRICS:
+        if self.name not in _METRICS and self.name not in _MATRIX_METRICS:
             raise ValueError(
                 f"Unknown objective {name!r}. Use one of {objective_names()}, an "
                 "Objective, or a scikit-learn scorer."
@@ -264,7 +423,33 @@ class _Metric(Objective):
         self.params = params
 
     def __call__(self, tn, fp, fn, tp):
-        return _METRICS[self.name](tn, fp, fn, tp, **self.params)
+        if self.name in _METRICS:
+            return _METRICS[self.name](tn, fp, fn, tp, **self.params)
+        return _MATRIX_METRICS[self.name](*_matrix_parts(_as_matrices(tn, fp, fn, tp)))
+
+    def multiclass(self, confusion):
+        if self.name in _MATRIX_METRICS:
+            return _MATRIX_METRICS[self.name](*_matrix_parts(confusion))
+        instead = _MULTICLASS_INSTEAD.get(self.name)
+        if instead is None:
+            return super().multiclass(confusion)
+        raise ValueError(
+            f"scoring={self.name!r} needs a positive class, so it is defined for "
+            f"two classes only; with more classes use {instead}."
+        )
+
+    def _multiclass_steps(self, steps):
+        if self.name not in _MATRIX_METRICS:
+            return super()._multiclass_steps(steps)
+        correct, actual, predicted = steps.parts()
+        return _MATRIX_METRICS[self.name](correct, actual, predicted)
+
+    def _bayes_weights(self, prior):
+        if self.name in ("accuracy", "recall_weighted", "f1_micro"):
+            return np.ones_like(prior)
+        if self.name in ("balanced_accuracy", "recall_macro"):
+            return 1 / prior
+        return None
 
     def _key(self):
         return (_Metric, self.name, tuple(sorted(self.params.items())))
@@ -289,7 +474,7 @@ def objective_names():
     >>> "f1" in objective_names()
     True
     """
-    return sorted(_METRICS)
+    return sorted(set(_METRICS) | set(_MATRIX_METRICS))
 
 
 def get_objective(name):
@@ -394,11 +579,37 @@ class _Cost(Objective):
         delta = weight * np.where(y_true, fn - tp, fp - tn)
         return _ExampleCost(nothing_flagged, weight.sum(), repr(self)), delta
 
+    def _bayes_weights(self, prior):
+        if self.metadata:
+            return None
+        # With the negative class first: an error on a negative costs
+        # fp - tn more than getting it right, one on a positive fn - tp.
+        return _error_cost_weights(
+            np.array([[self.tn, self.fp], [self.fn, self.tp]], dtype=np.float64)
+        )
+
     def __repr__(self):
         cells = ", ".join(
             f"{c}={getattr(self, c)!r}" for c in self._CELLS if getattr(self, c) != 0
         )
         return f"cost({cells})"
+
+
+def _error_cost_weights(matrix):
+    """``1 / a_k`` where every error on class ``k`` costs ``a_k`` more; else C.
+
+    When an error's extra cost depends only on the true class, the expected
+    cost of predicting ``j`` is a constant minus ``p_j a_j``, so that the
+    Bayes rule is ``argmax_j p_j a_j``, a rule of class weights. Otherwise
+    the matrix itself is the rule.
+    """
+    extra = matrix - np.diagonal(matrix)[:, None]
+    off_diagonal = ~np.eye(len(matrix), dtype=bool)
+    per_truth = np.where(off_diagonal, extra, np.nan)
+    first = np.nanmin(per_truth, axis=1)
+    if np.allclose(np.nanmax(per_truth, axis=1), first) and (first > 0).all():
+        return 1 / first
+    return matrix
 
 
 class _ExampleCost(Objective):
@@ -487,6 +698,129 @@ def cost(tn=0.0, fp=0.0, fn=0.0, tp=0.0):
     if all(_is_number(v) and v == 0 for v in values.values()):
         raise ValueError("cost needs at least one non-zero cost, such as fn=10.")
     return _Cost(tn, fp, fn, tp)
+
+
+class _CostMatrix(Objective):
+    """Minus the expected cost of a matrix of costs per (truth, prediction)."""
+
+    def __init__(self, matrix):
+        # Nested tuples, so that the objective compares, hashes and pickles
+        # as a plain value.
+        self.matrix = matrix
+
+    def _array(self):
+        return np.array(self.matrix, dtype=np.float64)
+
+    def multiclass(self, confusion):
+        confusion = np.asarray(confusion, dtype=np.float64)
+        total = (confusion * self._array()).sum(axis=(-2, -1))
+        return -_ratio(total, confusion.sum(axis=(-2, -1)))
+
+    def __call__(self, tn, fp, fn, tp):
+        return self.multiclass(_as_matrices(tn, fp, fn, tp))
+
+    def _multiclass_steps(self, steps):
+        # The cost is linear in the cells: one running sum.
+        total = steps.totals(self._array())
+        weight = steps.totals(np.ones_like(self._array()))
+        return -_ratio(total, weight)
+
+    def _bayes_weights(self, prior):
+        return _error_cost_weights(self._array())
+
+    def _for_classes(self, n_classes, pos_index):
+        matrix = self._array()
+        if matrix.shape != (n_classes, n_classes):
+            raise ValueError(
+                f"cost_matrix has shape {matrix.shape}, but y has {n_classes} "
+                f"classes: give a ({n_classes}, {n_classes}) matrix, rows and "
+                "columns in the order of the sorted classes (classes_)."
+            )
+        if n_classes > 2:
+            return self
+        # Two classes: the costs of the four cells, as seen from pos_label.
+        p, n = pos_index, 1 - pos_index
+        return _Cost(
+            tn=float(matrix[n, n]),
+            fp=float(matrix[n, p]),
+            fn=float(matrix[p, n]),
+            tp=float(matrix[p, p]),
+        )
+
+    def __repr__(self):
+        return f"cost_matrix({[list(row) for row in self.matrix]!r})"
+
+
+def cost_matrix(matrix):
+    """Minimise the expected cost of a matrix of costs per (truth, prediction).
+
+    ``matrix[i, j]`` is the cost of predicting ``classes_[j]`` for a sample
+    whose class is ``classes_[i]`` (the sorted classes, as
+    ``ThresholdedClassifier.classes_``); a negative cost is a gain. The
+    objective is minus the expected cost per sample (per unit of sample
+    weight), for any number of classes. With two classes it is
+    :func:`cost` of the four cells as seen from ``pos_label``.
+
+    Parameters
+    ----------
+    matrix : array-like of shape (n_classes, n_classes)
+        Finite costs; in each row the diagonal (the correct prediction) must
+        be the cheapest cell.
+
+    Returns
+    -------
+    objective : Objective
+
+    See Also
+    --------
+    cost : The costs of the four outcomes of two classes, fixed or per sample.
+
+    Notes
+    -----
+    For calibrated probabilities ``p`` the expected cost is smallest for the
+    prediction ``argmin_j sum_k p_k C[k, j]`` [1]_, which
+    ``ThresholdedClassifier(threshold="bayes")`` applies without tuning.
+
+    References
+    ----------
+    .. [1] C. Elkan, "The foundations of cost-sensitive learning", IJCAI 2001.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from threshold_estimator.objectives import cost_matrix
+    >>> costs = cost_matrix([[0, 1, 1], [5, 0, 1], [20, 5, 0]])
+    >>> confusion = np.array([[[8.0, 1.0, 1.0], [1.0, 5.0, 0.0], [1.0, 0.0, 3.0]]])
+    >>> print(f"{costs.multiclass(confusion)[0]:.2f}")  # (1 + 1 + 5 + 20) / 20
+    -1.35
+    """
+    array = np.asarray(matrix)
+    if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] < 2:
+        raise ValueError(
+            "cost_matrix needs a square matrix with a row and a column per "
+            f"class; got shape {array.shape}."
+        )
+    try:
+        array = array.astype(np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"cost_matrix needs numbers; got {np.asarray(matrix).tolist()!r}."
+        ) from None
+    if not np.isfinite(array).all():
+        raise ValueError(
+            "cost_matrix holds NaN or infinite costs; give a finite cost for "
+            "every (truth, prediction) pair."
+        )
+    cheaper = array < np.diagonal(array)[:, None]
+    if cheaper.any():
+        i, j = np.argwhere(cheaper)[0]
+        raise ValueError(
+            f"In cost_matrix row {i}, predicting class {j} costs {array[i, j]:g}, "
+            f"less than the correct prediction ({array[i, i]:g}); the diagonal "
+            "must be the cheapest cell of each row. Did you swap rows (truth) "
+            "and columns (prediction)?"
+        )
+    return _CostMatrix(tuple(tuple(float(c) for c in row) for row in array))
 
 
 def _as_metric(value, parameter):

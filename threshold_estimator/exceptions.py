@@ -1,0 +1,213 @@
+"""Warnings about a tuned threshold, and the error of an objective no rule meets.
+
+Every warning is a subclass of :class:`ThresholdWarning`, itself a
+``UserWarning``, so that one filter silences them all.
+"""
+
+__all__ = [
+    "FewSamplesWarning",
+    "FoldDisagreementWarning",
+    "InfeasibleObjectiveError",
+    "PositiveRateWarning",
+    "SaturatedScoresWarning",
+    "ThresholdAtEdgeWarning",
+    "ThresholdWarning",
+]
+
+
+class InfeasibleObjectiveError(ValueError):
+    """No decision threshold gives the objective a finite value.
+
+    Raised, for example, by a constraint that no threshold of a held-out fold
+    meets. A subclass of ``ValueError``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from threshold_estimator import ThresholdedClassifier, objectives
+    >>> from threshold_estimator.exceptions import InfeasibleObjectiveError
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.normal(size=(300, 2)), (rng.random(300) < 0.2).astype(int)
+    >>> perfect = objectives.constrained("recall", "precision", at_least=1.0)
+    >>> clf = ThresholdedClassifier(LogisticRegression(), scoring=perfect)
+    >>> try:
+    ...     clf.fit(X, y)
+    ... except InfeasibleObjectiveError as exc:
+    ...     print(str(exc)[:60])
+    scoring=constrained(maximize='recall', subject_to='precision
+    """
+
+
+class ThresholdWarning(UserWarning):
+    """Base class of the warnings about a tuned threshold.
+
+    Filter this class to silence them all.
+
+    Examples
+    --------
+    A decision stump gives two distinct scores, which warns; silenced here,
+    while any other warning would still stop the fit:
+
+    >>> import warnings
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from threshold_estimator import ThresholdedClassifier, ThresholdWarning
+    >>> X, y = make_classification(n_samples=500, random_state=0)
+    >>> stump = ThresholdedClassifier(
+    ...     DecisionTreeClassifier(max_depth=1), random_state=0
+    ... )
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error")
+    ...     warnings.simplefilter("ignore", ThresholdWarning)
+    ...     stump = stump.fit(X, y)
+    >>> stump.predict(X[:4]).tolist()
+    [0, 1, 1, 1]
+    """
+
+
+class SaturatedScoresWarning(ThresholdWarning):
+    """The held-out scores take few distinct values, or pile up on one.
+
+    Also raised when most held-out probabilities lie within 1e-7 of 0 or 1.
+
+    Moving the threshold then changes few predictions, and the tuned threshold
+    is decided by a handful of ties. A ``decision_function`` (unbounded
+    margins) or a calibrated classifier usually spreads the scores out.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from threshold_estimator import ThresholdedClassifier
+    >>> X, y = make_classification(n_samples=500, random_state=0)
+    >>> stump = ThresholdedClassifier(
+    ...     DecisionTreeClassifier(max_depth=1), random_state=0
+    ... )
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     stump = stump.fit(X, y)
+    >>> [w.category.__name__ for w in caught]
+    ['SaturatedScoresWarning']
+    """
+
+
+class FoldDisagreementWarning(ThresholdWarning):
+    """The folds' thresholds disagree strongly.
+
+    Raised when the fold thresholds would predict shares of the held-out data
+    positive (or negative) that differ by more than a factor of two. The
+    threshold then rests on few samples; ``aggregation="pooled"``, more folds
+    (``RepeatedStratifiedKFold``) or more data make it steadier.
+
+    Examples
+    --------
+    Noisy labels and 20 positives: each fold's F1 optimum rests on a few.
+
+    >>> import warnings
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from threshold_estimator import ThresholdedClassifier
+    >>> X, y = make_classification(
+    ...     n_samples=400, weights=[0.95], flip_y=0.1, class_sep=0.3, random_state=1
+    ... )
+    >>> clf = ThresholdedClassifier(
+    ...     LogisticRegression(), scoring="f1", aggregation="median", random_state=0
+    ... )
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     clf = clf.fit(X, y)
+    >>> [w.category.__name__ for w in caught]
+    ['FoldDisagreementWarning']
+    """
+
+
+class ThresholdAtEdgeWarning(ThresholdWarning):
+    """The tuned threshold lies beyond every held-out score.
+
+    The classifier then predicts one class for all the held-out data: the
+    objective prefers no decision at all, which usually means the scores
+    carry little information for it.
+
+    Examples
+    --------
+    Features without signal and 5% positives: accuracy is best when
+    nothing is predicted positive.
+
+    >>> import warnings
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from threshold_estimator import ThresholdedClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.normal(size=(500, 2)), (rng.random(500) < 0.05).astype(int)
+    >>> clf = ThresholdedClassifier(
+    ...     LogisticRegression(), scoring="accuracy", random_state=0
+    ... )
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     clf = clf.fit(X, y)
+    >>> "ThresholdAtEdgeWarning" in [w.category.__name__ for w in caught]
+    True
+    >>> int(clf.predict(X).sum())
+    0
+    """
+
+
+class PositiveRateWarning(ThresholdWarning):
+    """The tuned threshold predicts far more or far fewer positives than exist.
+
+    Raised when the share of held-out samples predicted positive is more
+    than ten times the share of positives, or less than a tenth of it. A
+    swapped ``pos_label`` or an objective that does not say what was meant
+    are the usual causes; a cost or a capacity can make it intended.
+
+    Examples
+    --------
+    A capacity of 1% on data with half positives is one such case:
+
+    >>> import warnings
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from threshold_estimator import ThresholdedClassifier, objectives
+    >>> X, y = make_classification(n_samples=500, random_state=0)
+    >>> capacity = objectives.constrained("recall", "positive_rate", at_most=0.01)
+    >>> clf = ThresholdedClassifier(
+    ...     LogisticRegression(), scoring=capacity, random_state=0
+    ... )
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     clf = clf.fit(X, y)
+    >>> "PositiveRateWarning" in [w.category.__name__ for w in caught]
+    True
+    """
+
+
+class FewSamplesWarning(ThresholdWarning):
+    """A held-out fold holds fewer than 5 samples of a class.
+
+    That fold's best threshold is decided by those few samples. Fewer folds,
+    a ``RepeatedStratifiedKFold`` or more data give each threshold more to
+    rest on; the default ``aggregation="pooled"`` already tunes on all folds
+    at once.
+
+    Examples
+    --------
+    Twenty positives in five folds leave four in each held-out part:
+
+    >>> import warnings
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from threshold_estimator import ThresholdedClassifier
+    >>> X, y = make_classification(n_samples=400, weights=[0.95], random_state=0)
+    >>> y[np.flatnonzero(y)[20:]] = 0
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     clf = ThresholdedClassifier(LogisticRegression(), random_state=0)
+    ...     clf = clf.fit(X, y)
+    >>> "FewSamplesWarning" in [w.category.__name__ for w in caught]
+    True
+    >>> clf.aggregation_
+    'pooled'
+    """
