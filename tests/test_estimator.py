@@ -403,10 +403,10 @@ X_SMALL, Y_SMALL = make_classification(n_samples=100, random_state=0)
         (
             {"estimator": LogisticRegression()},
             X_SMALL,
-            np.arange(100) % 3,
+            np.linspace(0, 1, 100),
             {},
             ValueError,
-            "Only binary classification is supported.*multiclass",
+            "Unknown label type: continuous",
         ),
         (
             {"estimator": LogisticRegression()},
@@ -441,7 +441,8 @@ X_SMALL, Y_SMALL = make_classification(n_samples=100, random_state=0)
             np.r_[np.ones(50), np.zeros(50)],
             {},
             ValueError,
-            "The training part of fold 0 of cv holds only one class",
+            "The training part of fold 0 of cv holds no sample of class 0.0 .of "
+            "non-zero weight.; every fold needs every class",
         ),
         (
             {"estimator": LogisticRegression(), "cv": []},
@@ -791,7 +792,7 @@ def test_few_minority_samples_in_a_fold_warn():
     X, y = make_classification(n_samples=400, weights=[0.95], random_state=0)
     y[np.flatnonzero(y)[20:]] = 0  # 20 positives: 4 per held-out fold
     clf = ThresholdedClassifier(LogisticRegression(), cv=FOLDS)
-    with pytest.warns(FewSamplesWarning, match="holds only 4 samples of one class"):
+    with pytest.warns(FewSamplesWarning, match="holds only 4 samples of class 1"):
         clf.fit(X, y)
 
 

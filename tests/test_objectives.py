@@ -475,13 +475,18 @@ def test_cost_matrix_of_the_wrong_size_for_the_target_is_refused():
     [
         (get_objective("accuracy"), [1.0, 1.0, 1.0]),
         (get_objective("balanced_accuracy"), [5.0, 10 / 3, 2.0]),
-        # Every error on class k costs the same: weights 1 / that cost.
-        (objectives.cost_matrix([[0, 2, 2], [4, 0, 4], [1, 1, 0]]), [0.5, 0.25, 1]),
+        # Every error on class k costs the same extra a_k: argmax_k p_k a_k.
+        (objectives.cost_matrix([[0, 2, 2], [4, 0, 4], [1, 1, 0]]), [2, 4, 1]),
+        # Two classes, negative first: a_neg = fp - tn, a_pos = fn - tp.
+        (cost(fp=1, fn=10, tp=-2), [1, 12]),
         (get_objective("f1_macro"), None),
     ],
 )
 def test_bayes_rule_of_each_objective(objective, expected):
-    weights = objective._bayes_weights(np.array([0.2, 0.3, 0.5]))
+    prior = np.array([0.2, 0.3, 0.5])
+    if expected is not None and len(expected) == 2:
+        prior = np.array([0.4, 0.6])
+    weights = objective._bayes_weights(prior)
     if expected is None:
         assert weights is None
     else:

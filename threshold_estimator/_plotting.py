@@ -7,6 +7,7 @@ without it; ``pip install "threshold-estimator[plot]"`` brings it.
 import numpy as np
 from sklearn.metrics import auc, precision_recall_curve, roc_curve
 from sklearn.utils import check_consistent_length, column_or_1d
+from sklearn.utils._response import _get_response_values_binary
 from sklearn.utils.validation import assert_all_finite, check_is_fitted
 
 from threshold_estimator._estimator import check_weights
@@ -136,7 +137,14 @@ class ThresholdCurveDisplay:
         display : ThresholdCurveDisplay
         """
         _check_kind(kind)
-        check_is_fitted(estimator, "decision_threshold_")
+        check_is_fitted(estimator, "estimator_")
+        if estimator.classes_.size > 2:
+            raise ValueError(
+                "ThresholdCurveDisplay draws the threshold of two classes; this "
+                f"classifier has {estimator.classes_.size}, whose rule "
+                "argmax_k p_k / t_k has no single threshold curve. Read "
+                "estimator.summary() and fold_thresholds_ instead."
+            )
         name = type(estimator.estimator_).__name__
         if kind == "objective":
             if not hasattr(estimator, "fold_thresholds_"):
@@ -163,9 +171,14 @@ class ThresholdCurveDisplay:
             return display.plot(ax=ax)
         if X is None or y is None:
             raise ValueError(f"kind={kind!r} needs the data to draw: pass X and y.")
-        scores = estimator._scores(X)
+        scores, _ = _get_response_values_binary(
+            estimator.estimator_,
+            X,
+            estimator.response_method_,
+            pos_label=estimator.pos_label_,
+        )
         return cls.from_predictions(
-            np.asarray(y) == estimator._pos,
+            np.asarray(y) == estimator.pos_label_,
             scores,
             threshold=estimator.decision_threshold_,
             kind=kind,

@@ -12,7 +12,12 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import get_scorer
 
-from threshold_estimator.objectives import Objective, get_objective, objective_names
+from threshold_estimator.objectives import (
+    Objective,
+    _is_objective_name,
+    get_objective,
+    objective_names,
+)
 
 _THRESHOLD_FREE = (
     "{name} scores the estimator's {method}, not its predicted labels, so it "
@@ -55,18 +60,19 @@ class _GivenLabels(ClassifierMixin, BaseEstimator):
 
 
 class ScorerObjective:
-    """A scikit-learn scorer evaluated on thresholded labels.
+    """A scikit-learn scorer evaluated on the labels a decision rule predicts.
 
     Parameters
     ----------
     scorer : callable
         ``scorer(estimator, X, y, **params)``, which must call only
         ``estimator.predict``.
-    classes : ndarray of shape (2,)
+    classes : ndarray of shape (n_classes,)
         The labels, sorted.
-    pos_label : object
-        The element of ``classes`` predicted where the score reaches the
-        threshold.
+    labels : ndarray
+        What the search's truths and predictions index: for two classes the
+        negative then the positive label (they are booleans), for more the
+        classes (they are class indices).
     params : dict, default=None
         Passed to every call of the scorer (for example the fold's
         ``sample_weight``).
@@ -75,27 +81,25 @@ class ScorerObjective:
     # Routed metadata reaches the scorer through bind, not by name.
     metadata = ()
 
-    def __init__(self, scorer, classes, pos_label, params=None):
+    def __init__(self, scorer, classes, labels, params=None):
         self.scorer = scorer
         self.classes = classes
-        self.pos_label = pos_label
+        self.labels = labels
         self.params = params or {}
 
     def bind(self, y_true, sample_weight, params):
         """The same scorer, called with these samples' parameters."""
-        bound = ScorerObjective(self.scorer, self.classes, self.pos_label, params)
+        bound = ScorerObjective(self.scorer, self.classes, self.labels, params)
         return bound, sample_weight
 
     def score_labels(self, y_true, y_pred, sample_weight=None):
-        """The scorer's value for boolean truths and predictions.
+        """The scorer's value for truths and predictions given as indices.
 
         ``sample_weight`` is ignored: what the scorer receives is ``params``,
         decided by the estimator (routing or its ``sample_weight``).
         """
-        neg_label = self.classes[self.classes != self.pos_label][0]
-        labels = np.array([neg_label, self.pos_label], dtype=self.classes.dtype)
-        y_true = labels[y_true.astype(np.intp)]
-        stand_in = _GivenLabels(self.classes, labels[y_pred.astype(np.intp)])
+        y_true = self.labels[y_true.astype(np.intp)]
+        stand_in = _GivenLabels(self.classes, self.labels[y_pred.astype(np.intp)])
         n_samples = y_true.shape[0]
         try:
             return self.scorer(
@@ -124,30 +128,55 @@ class ScorerObjective:
         return f"ScorerObjective({self.scorer!r})"
 
 
+def routed_scorer(scoring):
+    """The scikit-learn scorer that ``scoring`` names, or None for an objective.
+
+    What metadata routing needs, without resolving the classes; a value fit
+    refuses gives None here, and its error in fit.
+    """
+    if isinstance(scoring, Objective):
+        return None
+    if isinstance(scoring, str):
+        if _is_objective_name(scoring):
+            return None
+        try:
+            return get_scorer(scoring)
+        except ValueError:
+            return None
+    return scoring if callable(scoring) else None
+
+
 def resolve_scoring(scoring, classes, pos_label):
-    """The objective for a ``scoring`` parameter value.
+    """The objective for a ``scoring`` parameter value, for these classes.
+
+    Parameters
+    ----------
+    scoring : str, Objective or callable
+    classes : ndarray of shape (n_classes,)
+        The sorted labels.
+    pos_label : object or None
+        The positive class of two; None for more classes.
 
     Returns
     -------
     objective : Objective or ScorerObjective
-    scorer : callable or None
-        The scikit-learn scorer, for metadata routing; ``None`` for a count
-        objective.
     """
+    pos_index = (
+        None if pos_label is None else int(np.flatnonzero(classes == pos_label)[0])
+    )
     if isinstance(scoring, Objective):
-        return scoring, None
+        return scoring._for_classes(classes.size, pos_index)
     if isinstance(scoring, str):
+        if _is_objective_name(scoring):
+            return get_objective(scoring)._for_classes(classes.size, pos_index)
         try:
-            return get_objective(scoring), None
+            scorer = get_scorer(scoring)
         except ValueError:
-            try:
-                scorer = get_scorer(scoring)
-            except ValueError:
-                raise ValueError(
-                    f"scoring={scoring!r} is neither an objective of this package "
-                    f"({objective_names()}) nor a scikit-learn scorer name "
-                    "(sklearn.metrics.get_scorer_names())."
-                ) from None
+            raise ValueError(
+                f"scoring={scoring!r} is neither an objective of this package "
+                f"({objective_names()}) nor a scikit-learn scorer name "
+                "(sklearn.metrics.get_scorer_names())."
+            ) from None
     elif callable(scoring):
         if _takes_counts(scoring):
             raise TypeError(
@@ -168,7 +197,11 @@ def resolve_scoring(scoring, classes, pos_label):
                 name=f"scoring={scoring!r}", method=method, names=objective_names()
             )
         )
-    return ScorerObjective(scorer, classes, pos_label), scorer
+    if pos_label is None:
+        labels = classes
+    else:
+        labels = np.array([classes[1 - pos_index], pos_label], dtype=classes.dtype)
+    return ScorerObjective(scorer, classes, labels)
 
 
 def _takes_counts(func):

@@ -269,6 +269,15 @@ def aggregate(fold_thresholds, how):
 # Multiclass: the rule argmax_k p_k / t_k, held as log t.
 
 
+def log_probabilities(proba):
+    """``log p``, with 0 as the log of the smallest normal float (-708).
+
+    Tuning and prediction take the logarithm alike, so that a class of
+    probability 0 is ranked the same way in both.
+    """
+    return np.log(np.maximum(proba, np.finfo(np.float64).tiny))
+
+
 def predict_classes(log_proba, log_thresholds):
     """The class index of ``argmax_k (log p_k - log t_k)`` for each sample."""
     return np.argmax(log_proba - log_thresholds, axis=1)

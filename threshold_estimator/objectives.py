@@ -477,6 +477,12 @@ def objective_names():
     return sorted(set(_METRICS) | set(_MATRIX_METRICS))
 
 
+def _is_objective_name(name):
+    """Whether ``name`` is a built-in objective or one of its aliases."""
+    name = _ALIASES.get(name, name)
+    return name in _METRICS or name in _MATRIX_METRICS
+
+
 def get_objective(name):
     """The built-in objective with a given name.
 
@@ -596,19 +602,20 @@ class _Cost(Objective):
 
 
 def _error_cost_weights(matrix):
-    """``1 / a_k`` where every error on class ``k`` costs ``a_k`` more; else C.
+    """``a`` where every error on class ``k`` costs ``a_k`` more; else the matrix.
 
     When an error's extra cost depends only on the true class, the expected
     cost of predicting ``j`` is a constant minus ``p_j a_j``, so that the
-    Bayes rule is ``argmax_j p_j a_j``, a rule of class weights. Otherwise
-    the matrix itself is the rule.
+    Bayes rule is ``argmax_j p_j a_j``, a rule of class weights (thresholds
+    ``t_k`` proportional to ``1 / a_k``). Otherwise, or when an error costs
+    nothing extra, the matrix itself is the rule.
     """
     extra = matrix - np.diagonal(matrix)[:, None]
     off_diagonal = ~np.eye(len(matrix), dtype=bool)
     per_truth = np.where(off_diagonal, extra, np.nan)
     first = np.nanmin(per_truth, axis=1)
     if np.allclose(np.nanmax(per_truth, axis=1), first) and (first > 0).all():
-        return 1 / first
+        return first
     return matrix
 
 

@@ -1,0 +1,137 @@
+"""The fragility checks and report rows, as functions of arrays (no fit)."""
+
+import numpy as np
+import pytest
+
+from threshold_estimator import _diagnostics
+from threshold_estimator.exceptions import (
+    FewSamplesWarning,
+    FoldDisagreementWarning,
+    PositiveRateWarning,
+    SaturatedScoresWarning,
+    ThresholdAtEdgeWarning,
+)
+
+CLASSES = np.array(["a", "b", "c"])
+
+
+def test_few_samples_names_the_fold_and_the_class():
+    counts = np.array([[40, 10, 6], [41, 9, 4], [40, 10, 5]])
+    ((category, message),) = _diagnostics.few_samples(counts, CLASSES)
+    assert category is FewSamplesWarning
+    assert "fold 1 holds only 4 samples of class 'c'" in message
+    assert _diagnostics.few_samples(counts + 1, CLASSES) == []
+
+
+@pytest.mark.parametrize(
+    "scores, is_probability, reason",
+    [
+        (np.repeat([0.1, 0.9], 50), True, "2 distinct values in 100 samples"),
+        (np.r_[np.zeros(60), np.linspace(0.1, 0.9, 40)], False, "60 of 100 samples"),
+        (
+            np.r_[np.full(30, 1e-9), np.full(30, 1 - 1e-9) - np.arange(30) * 1e-12]
+            + np.r_[np.arange(30) * 1e-12, np.zeros(30)],
+            True,
+            "100% of the probabilities are within 1e-7 of 0 or 1",
+        ),
+        (np.linspace(0, 1, 100), True, ""),
+    ],
+)
+def test_saturation_says_why(scores, is_probability, reason):
+    assert _diagnostics.saturation(scores, is_probability).startswith(reason)
+
+
+def test_saturated_scores_name_the_first_saturated_fold():
+    folds = [np.linspace(0, 1, 50), np.repeat([0.2, 0.8], 25)]
+    ((category, message),) = _diagnostics.saturated_scores(folds, True, "Advice.")
+    assert category is SaturatedScoresWarning
+    assert message.startswith("The held-out scores of fold 1 are saturated")
+    assert message.endswith("Advice.")
+
+
+def test_fold_disagreement_of_two_classes_counts_the_positives():
+    counts = np.array([[90, 10], [70, 30], [85, 15]])
+    ((category, message),) = _diagnostics.fold_disagreement(
+        counts, np.array([0.6, 0.3, 0.5]), "median", np.array([0, 1])
+    )
+    assert category is FoldDisagreementWarning
+    assert "(0.6, 0.3, 0.5): they predict between 10 and 30 of 100" in message
+    assert "aggregation='pooled'" in message
+    pooled = _diagnostics.fold_disagreement(
+        counts, np.array([0.6, 0.3, 0.5]), "pooled", np.array([0, 1])
+    )
+    assert "aggregation='pooled'" not in pooled[0][1]
+    steady = np.array([[90, 10], [88, 12], [89, 11]])
+    assert _diagnostics.fold_disagreement(steady, None, "pooled", None) == []
+
+
+def test_fold_disagreement_of_more_classes_names_the_class():
+    counts = np.array([[70, 20, 10], [72, 20, 8], [60, 18, 22]])
+    ((_, message),) = _diagnostics.fold_disagreement(
+        counts, np.ones((3, 3)) / 3, "pooled", CLASSES
+    )
+    assert "for class 'c': they predict it for between 8 and 22 of 100" in message
+
+
+def test_one_class_predicted():
+    ((category, message),) = _diagnostics.one_class_predicted(
+        np.array([0, 100]), "f1", edge="0.01 lies below"
+    )
+    assert category is ThresholdAtEdgeWarning
+    assert message.startswith("The tuned threshold 0.01 lies below every")
+    ((_, message),) = _diagnostics.one_class_predicted(np.array([0, 100, 0]), "f1")
+    assert message.startswith("The tuned thresholds predict one class")
+    assert _diagnostics.one_class_predicted(np.array([5, 95]), "f1") == []
+
+
+def test_predicted_rate_checks_the_given_classes():
+    predicted, actual = np.array([50, 49, 1]), np.array([40, 40, 20])
+    ((category, message),) = _diagnostics.predicted_rate(
+        predicted, actual, CLASSES, range(3)
+    )
+    assert category is PositiveRateWarning
+    assert "1.00% of the held-out samples are predicted as class 'c'" in message
+    assert _diagnostics.predicted_rate(predicted, actual, CLASSES, [0, 1]) == []
+    two = _diagnostics.predicted_rate(
+        np.array([40, 60]), np.array([95, 5]), np.array([0, 1]), [1]
+    )
+    assert "60.00% of the held-out samples are predicted positive" in two[0][1]
+
+
+def test_summary_rows_and_their_format():
+    rows = _diagnostics.multiclass_summary_rows(
+        CLASSES,
+        np.array([0.5, 0.3, 0.2]),
+        np.array([[0.4, 0.4, 0.2], [0.6, 0.2, 0.2]]),
+        np.array([0.14, 0.14, 0.0]),
+        "one search over the 2 folds pooled",
+    )
+    assert rows[1] == ("t[a]", "0.5 (folds 0.4 to 0.6, std 0.14)")
+    rows.append(_diagnostics.held_out_row("f1_macro", 0.5, np.array([0.4, 0.6])))
+    text = _diagnostics.format_rows(rows).splitlines()
+    assert text[-1] == "held-out f1_macro  0.500 (folds 0.400 to 0.600)"
+    assert all(line[18] == " " != line[19] for line in text)  # one column of values
+    missed = _diagnostics.held_out_row("x", -np.inf, np.array([0.4, -np.inf]))
+    assert missed[1] == "constraint missed in 1 of 2 folds at this threshold"
+
+
+@pytest.mark.parametrize(
+    "rule, start",
+    [
+        ("tuned", "one search over the 5 folds pooled"),
+        ("argmax", "plain argmax: tuning did not validate better"),
+        ("prior", "the prior rule p_k / prior_k"),
+    ],
+)
+def test_how_aggregated_says_which_rule_was_kept(rule, start):
+    assert _diagnostics.how_aggregated("pooled", 5, rule).startswith(start)
+
+
+def test_fold_line_shows_a_threshold_or_a_vector():
+    line = _diagnostics.fold_line(0, 5, 120, 0.25, "f1", 0.8, 0.5)
+    assert line == (
+        "fold 1/5: 120 held-out samples, threshold 0.25, f1 at the decision "
+        "threshold 0.8 (0.50 s)"
+    )
+    vector = _diagnostics.fold_line(1, 5, 120, np.array([0.5, 0.5]), "f1", 0.8, 0.5)
+    assert "threshold [0.5 0.5]," in vector

@@ -1,0 +1,283 @@
+"""Signs of a fragile decision rule, the summary table and the verbose lines.
+
+Pure functions of arrays: each check returns a list of ``(warning class,
+message)`` pairs (empty when all is well), so that it can be tested without a
+fit; the estimator only emits them. Two classes and more share each check,
+with the counts of every class in the order of ``classes_``.
+"""
+
+import numpy as np
+
+from threshold_estimator.exceptions import (
+    FewSamplesWarning,
+    FoldDisagreementWarning,
+    PositiveRateWarning,
+    SaturatedScoresWarning,
+    ThresholdAtEdgeWarning,
+)
+
+# Fewer distinct held-out scores than this in a fold means saturated scores.
+MIN_DISTINCT_SCORES = 10
+# Fold rules disagree when their predicted shares differ by this factor.
+DISAGREEMENT_RATIO = 2.0
+# Fewer samples of a class than this in a held-out fold is too few to tune on.
+FEW_SAMPLES = 5
+# Probabilities this close to 0 or 1 count as saturated.
+EXTREME = 1e-7
+# A predicted share this many times the actual share, or below its inverse,
+# is worth a warning.
+RATE_RATIO = 10.0
+
+
+def _shown(label):
+    """A class label as the user wrote it: ``2``, not ``np.int64(2)``."""
+    return label.item() if isinstance(label, np.generic) else label
+
+
+def few_samples(held_out_counts, classes):
+    """A held-out part with fewer than ``FEW_SAMPLES`` samples of a class.
+
+    Parameters
+    ----------
+    held_out_counts : ndarray of shape (n_folds, n_classes)
+        The number of samples of each class in each held-out part.
+    classes : ndarray of shape (n_classes,)
+    """
+    fold, label = np.unravel_index(np.argmin(held_out_counts), held_out_counts.shape)
+    fewest = held_out_counts[fold, label]
+    if fewest >= FEW_SAMPLES:
+        return []
+    return [
+        (
+            FewSamplesWarning,
+            f"The held-out part of fold {fold} holds only {fewest} samples of "
+            f"class {_shown(classes[label])!r}, so its threshold rests on them. Use "
+            "fewer folds, a RepeatedStratifiedKFold, or more data.",
+        )
+    ]
+
+
+def saturation(scores, is_probability):
+    """Why one fold's held-out scores are saturated, or an empty string.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (n_samples,)
+        Binary: the scores of ``pos_label``. Multiclass: each sample's largest
+        class probability.
+    is_probability : bool
+    """
+    _, counts = np.unique(scores, return_counts=True)
+    if counts.size < min(MIN_DISTINCT_SCORES, scores.size / 2):
+        return f"{counts.size} distinct values in {scores.size} samples"
+    if counts.max() > scores.size / 2:
+        return f"{counts.max()} of {scores.size} samples share one value"
+    if is_probability:
+        extreme = np.mean((scores <= EXTREME) | (scores >= 1 - EXTREME))
+        if extreme > 0.5:
+            return f"{extreme:.0%} of the probabilities are within 1e-7 of 0 or 1"
+    return ""
+
+
+def saturated_scores(fold_scores, is_probability, advice):
+    """The first fold whose held-out scores are saturated (see saturation)."""
+    for i, scores in enumerate(fold_scores):
+        reason = saturation(scores, is_probability)
+        if reason:
+            return [
+                (
+                    SaturatedScoresWarning,
+                    f"The held-out scores of fold {i} are saturated: {reason}, so "
+                    f"moving the threshold changes few predictions. {advice}",
+                )
+            ]
+    return []
+
+
+def fold_disagreement(fold_predicted_counts, fold_thresholds, aggregation, classes):
+    """Fold rules whose predicted class shares differ more than twofold.
+
+    Parameters
+    ----------
+    fold_predicted_counts : ndarray of shape (n_folds, n_classes)
+        How many of the pooled held-out samples each fold's rule predicts as
+        each class.
+    fold_thresholds : ndarray of shape (n_folds,) or (n_folds, n_classes)
+    aggregation : str
+    classes : ndarray of shape (n_classes,)
+    """
+    n_classes = fold_predicted_counts.shape[1]
+    n = fold_predicted_counts[0].sum()
+    # Smoothed so that a class predicted nowhere by one fold is no infinity.
+    shares = (fold_predicted_counts + 0.5) / (n + n_classes / 2)
+    ratios = shares.max(axis=0) / shares.min(axis=0)
+    if ratios.max() <= DISAGREEMENT_RATIO:
+        return []
+    advice = (
+        "more folds or more data steady it."
+        if aggregation == "pooled"
+        else "aggregation='pooled', more folds or more data steady it."
+    )
+    if n_classes == 2:
+        spread = ", ".join(f"{t:.4g}" for t in fold_thresholds)
+        positives = fold_predicted_counts[:, 1]
+        what = (
+            f"({spread}): they predict between {positives.min()} and "
+            f"{positives.max()} of {n} held-out samples positive"
+        )
+    else:
+        label = int(np.argmax(ratios))
+        counts = fold_predicted_counts[:, label]
+        what = (
+            f"for class {_shown(classes[label])!r}: they predict it for between "
+            f"{counts.min()} and {counts.max()} of {n} held-out samples"
+        )
+    return [
+        (
+            FoldDisagreementWarning,
+            f"The fold thresholds disagree strongly {what}. The threshold rests "
+            f"on few samples; {advice}",
+        )
+    ]
+
+
+def one_class_predicted(predicted_counts, objective, edge=None):
+    """A rule that predicts a single class for all the held-out samples.
+
+    Parameters
+    ----------
+    predicted_counts : ndarray of shape (n_classes,)
+        How many pooled held-out samples the decision rule predicts as each
+        class.
+    objective : object
+        The objective, named in the message.
+    edge : str, default=None
+        Binary: where the threshold lies, such as ``"0.97 lies above"``.
+    """
+    if np.count_nonzero(predicted_counts) > 1:
+        return []
+    where = (
+        f"The tuned threshold {edge} every held-out score"
+        if edge
+        else "The tuned thresholds predict one class for every held-out sample"
+    )
+    return [
+        (
+            ThresholdAtEdgeWarning,
+            f"{where}, so the classifier predicts one class throughout: "
+            f"{objective!r} prefers no decision on these scores.",
+        )
+    ]
+
+
+def predicted_rate(predicted_counts, actual_counts, classes, checked):
+    """A class predicted ten times more or less often than it occurs.
+
+    Parameters
+    ----------
+    predicted_counts, actual_counts : ndarray of shape (n_classes,)
+        Over the pooled held-out samples.
+    classes : ndarray of shape (n_classes,)
+    checked : sequence of int
+        The class indices to check (binary: the positive class only).
+    """
+    predicted = predicted_counts / predicted_counts.sum()
+    actual = actual_counts / actual_counts.sum()
+    for label in checked:
+        if 1 / RATE_RATIO <= predicted[label] / actual[label] <= RATE_RATIO:
+            continue
+        if len(classes) == 2:
+            what = (
+                f"{predicted[label]:.2%} of the held-out samples are predicted "
+                f"positive, against {actual[label]:.2%} positive"
+            )
+        else:
+            what = (
+                f"{predicted[label]:.2%} of the held-out samples are predicted "
+                f"as class {_shown(classes[label])!r}, against {actual[label]:.2%} of "
+                "that class"
+            )
+        return [
+            (
+                PositiveRateWarning,
+                f"At the tuned threshold {what}: more than ten times apart. Check "
+                "pos_label and the objective; a cost or a capacity may mean it.",
+            )
+        ]
+    return []
+
+
+def format_rows(rows):
+    """Labels and values as two aligned columns."""
+    width = max(len(label) for label, _ in rows) + 2
+    return "\n".join(f"{label:<{width}}{value}" for label, value in rows)
+
+
+def held_out_row(name, best_score, fold_scores):
+    """The summary's last row: the held-out objective at the decision rule."""
+    value = (
+        f"{best_score:.3f} (folds {fold_scores.min():.3f} to {fold_scores.max():.3f})"
+    )
+    if np.isneginf(fold_scores).any():
+        # A constraint missed at the aggregated threshold scores -inf there.
+        value = (
+            f"constraint missed in {np.isneginf(fold_scores).sum()} of "
+            f"{fold_scores.size} folds at this threshold"
+        )
+    return (f"held-out {name}", value)
+
+
+def how_aggregated(aggregation, n_folds, rule="tuned"):
+    """How the folds became the decision rule, in words."""
+    if rule == "argmax":
+        return f"plain argmax: tuning did not validate better over {n_folds} folds"
+    if rule == "prior":
+        return (
+            "the prior rule p_k / prior_k: tuning did not validate better over "
+            f"{n_folds} folds"
+        )
+    return {
+        "median": f"median of {n_folds} fold thresholds",
+        "mean": f"mean of {n_folds} fold thresholds",
+        "pooled": f"one search over the {n_folds} folds pooled",
+    }[aggregation]
+
+
+def binary_summary_rows(threshold, fold_thresholds, spread, interval, how):
+    """The summary rows of a tuned binary threshold."""
+    low, high = interval
+    return [
+        ("decision threshold", f"{threshold:.3g} ({how})"),
+        ("fold thresholds", " ".join(f"{t:.3g}" for t in fold_thresholds)),
+        ("spread (std)", f"{spread:.3g}"),
+        ("90% interval", f"[{low:.3g}, {high:.3g}]"),
+    ]
+
+
+def multiclass_summary_rows(classes, thresholds, fold_thresholds, spread, how):
+    """The summary rows of a tuned multiclass rule: one per class."""
+    rows = [("decision rule", f"argmax_k p_k / t_k ({how})")]
+    for label, t, folds, std in zip(
+        classes, thresholds, fold_thresholds.T, spread, strict=True
+    ):
+        rows.append(
+            (
+                f"t[{label}]",
+                f"{t:.3g} (folds {folds.min():.3g} to {folds.max():.3g}, "
+                f"std {std:.3g})",
+            )
+        )
+    return rows
+
+
+def fold_line(i, n_folds, n_held_out, threshold, name, score, seconds):
+    """The verbose line of one fold."""
+    shown = (
+        f"{threshold:.4g}"
+        if np.ndim(threshold) == 0
+        else "[" + " ".join(f"{t:.3g}" for t in threshold) + "]"
+    )
+    return (
+        f"fold {i + 1}/{n_folds}: {n_held_out} held-out samples, threshold "
+        f"{shown}, {name} at the decision threshold {score:.4g} ({seconds:.2f} s)"
+    )
