@@ -35,6 +35,10 @@ SWEEP_TOL = 1e-6
 #: Parts of the held-out rows in the cross-validation that decides whether a
 #: tuned multiclass rule is kept.
 INNER_SPLITS = 3
+#: The parts are drawn up to this many times, fewer on more rows (one draw
+#: from 50,000 rows on): on small held-out sets one draw's choice is noise.
+INNER_REPEATS = 5
+_ROWS_PER_REPEAT = 50_000
 
 
 def cut_thresholds(scores):
@@ -454,12 +458,14 @@ def tune_rule(objective, y_true, log_proba, prior, sample_weight=None):
 def choose_rule(objective, y_true, log_proba, prior, sample_weight=None, seed=0):
     """Plain argmax, the prior rule or a tuned rule, whichever validates best.
 
-    The held-out rows are split into ``INNER_SPLITS`` stratified parts; on
-    each, the three rules are scored, the tuned one tuned on the other parts
-    (no model is refitted: the rows are held-out probabilities already). The
-    tuned rule is kept only when its mean beats both fixed rules; of those,
-    argmax is kept unless the prior rule is better. With fewer samples of a
-    class than parts, the better fixed rule is kept untried.
+    The held-out rows are split into ``INNER_SPLITS`` stratified parts,
+    ``min(INNER_REPEATS, max(1, 50_000 // n_samples))`` times; on each part
+    the three rules are scored, the tuned one tuned on the other parts (no
+    model is refitted: the rows are held-out probabilities already). The
+    tuned rule is kept only when its mean over the parts beats both fixed
+    rules; of those, argmax is kept unless the prior rule is better. With
+    fewer samples of a class than parts, the better fixed rule on all the
+    rows is kept untried.
 
     Parameters
     ----------
@@ -470,7 +476,7 @@ def choose_rule(objective, y_true, log_proba, prior, sample_weight=None, seed=0)
         The class shares of the training data.
     sample_weight : ndarray of shape (n_samples,), default=None
     seed : int, default=0
-        Seed of the split into parts.
+        Seed of the splits into parts.
 
     Returns
     -------
@@ -479,39 +485,38 @@ def choose_rule(objective, y_true, log_proba, prior, sample_weight=None, seed=0)
         Positive, summing to 1.
     """
     fixed = _fixed_rules(prior)
-    parts = _stratified_parts(y_true, INNER_SPLITS, seed)
     scores = {name: [] for name in (*fixed, "tuned")}
-    if parts is not None:
+
+    def score(name, thresholds, rows):
+        weight = None if sample_weight is None else sample_weight[rows]
+        scores[name].append(
+            rule_value(
+                objective, y_true[rows], log_proba[rows], np.log(thresholds), weight
+            )
+        )
+
+    repeats = min(INNER_REPEATS, max(1, _ROWS_PER_REPEAT // y_true.size))
+    for repeat in range(repeats):
+        parts = _stratified_parts(y_true, INNER_SPLITS, seed + repeat)
+        if parts is None:
+            break
         for part in range(INNER_SPLITS):
             fit, held = parts != part, parts == part
             fit_weight = None if sample_weight is None else sample_weight[fit]
-            held_weight = None if sample_weight is None else sample_weight[held]
             tuned, _ = tune_rule(
                 objective, y_true[fit], log_proba[fit], prior, fit_weight
             )
             for name, thresholds in (*fixed.items(), ("tuned", tuned)):
-                scores[name].append(
-                    rule_value(
-                        objective,
-                        y_true[held],
-                        log_proba[held],
-                        np.log(thresholds),
-                        held_weight,
-                    )
-                )
-    else:
+                score(name, thresholds, held)
+    if not scores["tuned"]:
         for name, thresholds in fixed.items():
-            scores[name].append(
-                rule_value(
-                    objective, y_true, log_proba, np.log(thresholds), sample_weight
-                )
-            )
+            score(name, thresholds, np.arange(y_true.size))
     means = {name: np.mean(values) for name, values in scores.items() if values}
-    best_fixed = "prior" if means["prior"] > means["argmax"] else "argmax"
-    if "tuned" in means and means["tuned"] > means[best_fixed]:
+    kept = "prior" if means["prior"] > means["argmax"] else "argmax"
+    if means.get("tuned", -np.inf) > means[kept]:
         thresholds, _ = tune_rule(objective, y_true, log_proba, prior, sample_weight)
         return "tuned", thresholds
-    return best_fixed, fixed[best_fixed]
+    return kept, fixed[kept]
 
 
 def _stratified_parts(y_true, n_parts, seed):
