@@ -73,7 +73,8 @@ def confusion_counts(y_true, y_score, sample_weight=None):
 # Cells of one block of confusion matrices built at once, so that memory stays
 # bounded (16 MB) whatever the number of samples and classes.
 _BLOCK_CELLS = 1 << 21
-# Breakpoints closer than this, relative to their size (at least 1), are tied.
+# Breakpoints closer than this, relative to the largest in size (at least 1),
+# are tied.
 _TIE_RTOL = 1e-12
 
 
@@ -124,7 +125,7 @@ class ClassSteps:
         # One row per count: the correct counts of the classes, then their
         # predicted counts, then a row for the moves that leave the correct
         # counts alone. Column i + 1 holds sample i's change, column 0 cut 0.
-        changes = np.zeros((2 * n_classes + 1, n + 1))
+        changes = np.zeros((2 * n_classes + 1, n + 1), dtype=w.dtype)
         flat = changes.reshape(-1)
         columns = np.arange(1, n + 1)
         width = n + 1
@@ -136,6 +137,7 @@ class ClassSteps:
         changes[n_classes + k, 1:] = w
         np.cumsum(changes, axis=1, out=changes)
         at_cuts = self._at_cuts(changes)
+        # The base is float, so that the counts come out as floats.
         correct = at_cuts[:n_classes] + np.diagonal(self.base)[:, None]
         predicted = at_cuts[n_classes:-1] + self.base.sum(axis=0)[:, None]
         return correct, self.base.sum(axis=1)[:, None], predicted
@@ -212,41 +214,52 @@ def class_confusion(y_true, margin, fallback, k, n_classes, sample_weight=None):
     Returns
     -------
     breakpoints : ndarray of shape (m,)
-        The distinct finite margins, in decreasing order; margins within a
-        relative ``1e-12`` of each other count as one, the lowest of them.
+        The distinct finite margins, in decreasing order; margins within
+        ``1e-12`` times the largest margin in size (at least 1) of each other
+        count as one, the lowest of them.
     steps : ClassSteps
         The confusion matrices at cuts ``0 .. m``.
     """
     y_true = np.asarray(y_true, dtype=np.intp)
     margin = np.asarray(margin, dtype=np.float64)
     fallback = np.asarray(fallback, dtype=np.intp)
-    weight = (
-        np.ones(y_true.size)
-        if sample_weight is None
-        else np.asarray(sample_weight, dtype=np.float64)
-    )
-    present = weight != 0
-    if sample_weight is not None and present.any() and not present.all():
-        y_true, margin, fallback = y_true[present], margin[present], fallback[present]
-        weight = weight[present]
-    always = margin == np.inf
+    if sample_weight is not None:
+        weight = np.asarray(sample_weight, dtype=np.float64)
+        present = weight != 0
+        if present.any() and not present.all():
+            y_true, margin, fallback = (
+                y_true[present],
+                margin[present],
+                fallback[present],
+            )
+            weight = weight[present]
+    predicted = fallback
+    if np.isposinf(margin).any():
+        predicted = np.where(margin == np.inf, k, fallback)
     base = np.bincount(
-        y_true * n_classes + np.where(always, k, fallback),
-        weights=weight,
+        y_true * n_classes + predicted,
+        weights=None if sample_weight is None else weight,
         minlength=n_classes * n_classes,
-    ).reshape(n_classes, n_classes)
+    )
+    base = base.reshape(n_classes, n_classes).astype(np.float64)
     # Ties fall on the same side at every cut, so the sort need not be stable.
     order = np.argsort(-margin)
     finite = np.isfinite(margin)
     if not finite.all():
         order = order[finite[order]]
     sorted_margin = margin[order]
+    # Unweighted counts are whole numbers: summed as integers, they are exact
+    # and several times faster to accumulate than floats.
+    sorted_weight = (
+        np.ones(order.size, dtype=np.int64) if sample_weight is None else weight[order]
+    )
     # Margins equal but for rounding (the same ratio reached through other
     # classes) are one tie: a threshold between them would fall on either
     # side of them in predict's own arithmetic.
-    gap = -np.diff(sorted_margin)
-    ends = np.flatnonzero(gap > _TIE_RTOL * np.maximum(1.0, np.abs(sorted_margin[:-1])))
+    ends = np.empty(0, dtype=np.intp)
     if sorted_margin.size:
+        largest = max(1.0, abs(sorted_margin[0]), abs(sorted_margin[-1]))
+        ends = np.flatnonzero(-np.diff(sorted_margin) > _TIE_RTOL * largest)
         ends = np.append(ends, sorted_margin.size - 1)
-    steps = ClassSteps(base, y_true[order], fallback[order], weight[order], ends, k)
+    steps = ClassSteps(base, y_true[order], fallback[order], sorted_weight, ends, k)
     return sorted_margin[ends], steps

@@ -676,7 +676,8 @@ def cost(tn=0.0, fp=0.0, fn=0.0, tp=0.0):
     Notes
     -----
     With a fixed cost matrix and calibrated probabilities, the Bayes-optimal
-    threshold is ``(c_fp - c_tn) / (c_fp - c_tn + c_fn - c_tp)`` [1]_; the
+    threshold is ``(c_fp - c_tn) / (c_fp - c_tn + c_fn - c_tp)`` [1]_, which
+    ``ThresholdedClassifier(threshold="bayes")`` applies without tuning; the
     tuned threshold does not assume calibration.
 
     References
