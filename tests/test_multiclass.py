@@ -66,9 +66,10 @@ def test_predict_is_argmax_of_probabilities_over_thresholds(three_classes):
     assert clf.pos_label_ is None and clf.response_method_ == "predict_proba"
 
 
-def test_equal_thresholds_are_plain_argmax(three_classes):
+@pytest.mark.parametrize("threshold", [[2, 2, 2], np.array([2.0, 2.0, 2.0])])
+def test_equal_thresholds_are_plain_argmax(three_classes, threshold):
     X, y = three_classes
-    clf = fit(X, y, threshold=[2, 2, 2])
+    clf = fit(X, y, threshold=threshold)
     np.testing.assert_allclose(clf.decision_threshold_, np.full(3, 1 / 3))
     assert clf.decision_rule_ == "fixed"
     np.testing.assert_array_equal(clf.predict(X), clf.estimator_.predict(X))

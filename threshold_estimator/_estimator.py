@@ -509,15 +509,17 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if sample_weight is not None:
             sample_weight = check_weights(sample_weight, X)
         objective = resolve_scoring(self.scoring, target.classes, target.pos_label)
+        # A fixed threshold may be an array, which == would compare elementwise.
+        tune = isinstance(self.threshold, str) and self.threshold == "auto"
         fit_params = dict(fit_params)
         objective_params = _pop_objective_params(
-            objective, fit_params, len(y), required=self.threshold == "auto"
+            objective, fit_params, len(y), required=tune
         )
         routed = self._route_params(sample_weight, fit_params)
         response_method = _check_response_method(
             self.estimator, self.response_method, target, self.threshold
         )
-        if self.threshold != "auto":
+        if not tune:
             fixed = self._fixed_rule(objective, target, sample_weight)
             estimator = clone(self.estimator).fit(X, y, **routed.estimator.fit)
             return self._set_fitted(estimator, target, response_method, **fixed)
