@@ -270,14 +270,17 @@ def multiclass_summary_rows(classes, thresholds, fold_thresholds, spread, how):
     return rows
 
 
+def shown_threshold(threshold):
+    """A threshold as ``0.2983``, or a vector of them as ``[0.44 0.34 0.22]``."""
+    if np.ndim(threshold) == 0:
+        return f"{threshold:.4g}"
+    return "[" + " ".join(f"{t:.3g}" for t in threshold) + "]"
+
+
 def fold_line(i, n_folds, n_held_out, threshold, name, score, seconds):
     """The verbose line of one fold."""
-    shown = (
-        f"{threshold:.4g}"
-        if np.ndim(threshold) == 0
-        else "[" + " ".join(f"{t:.3g}" for t in threshold) + "]"
-    )
     return (
         f"fold {i + 1}/{n_folds}: {n_held_out} held-out samples, threshold "
-        f"{shown}, {name} at the decision threshold {score:.4g} ({seconds:.2f} s)"
+        f"{shown_threshold(threshold)}, {name} at the decision threshold "
+        f"{score:.4g} ({seconds:.2f} s)"
     )

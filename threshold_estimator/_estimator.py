@@ -44,6 +44,7 @@ from threshold_estimator._search import (
     aggregate,
     best_cut,
     choose_rule,
+    fixed_rules,
     log_probabilities,
     objective_curve,
     predict_classes,
@@ -650,12 +651,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     i, len(folds), len(fold.test), threshold, name, score, fold.seconds
                 )
             )
-        threshold = tuned.threshold
-        shown = (
-            f"{threshold:.4g}"
-            if np.ndim(threshold) == 0
-            else "[" + " ".join(f"{t:.3g}" for t in threshold) + "]"
-        )
+        shown = _diagnostics.shown_threshold(tuned.threshold)
         self._progress(f"decision threshold {shown} ({self.aggregation}, {tuned.rule})")
 
     def _route_params(self, sample_weight, fit_params):
@@ -824,7 +820,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             )
         else:
             rule, threshold = "tuned", aggregate(fold_thresholds, self.aggregation)
-        fixed = {"argmax": np.full(prior.size, 1 / prior.size), "prior": prior}
+        fixed = fixed_rules(prior)
         results = {
             name: np.array(
                 [

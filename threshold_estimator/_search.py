@@ -433,7 +433,7 @@ def _normalise(log_thresholds):
     return thresholds / thresholds.sum()
 
 
-def _fixed_rules(prior):
+def fixed_rules(prior):
     """The rules that need no tuning: plain argmax and the prior rule."""
     n_classes = prior.size
     return {"argmax": np.full(n_classes, 1 / n_classes), "prior": prior / prior.sum()}
@@ -452,7 +452,7 @@ def tune_rule(objective, y_true, log_proba, prior, sample_weight=None):
         log_thresholds = np.log(thresholds)
         return rule_value(objective, y_true, log_proba, log_thresholds, sample_weight)
 
-    start = max(_fixed_rules(prior).values(), key=value_of)
+    start = max(fixed_rules(prior).values(), key=value_of)
     thresholds, value, _ = ascend(
         objective, y_true, log_proba, np.log(start), sample_weight
     )
@@ -488,7 +488,7 @@ def choose_rule(objective, y_true, log_proba, prior, sample_weight=None, seed=0)
     thresholds : ndarray of shape (n_classes,)
         Positive, summing to 1.
     """
-    fixed = _fixed_rules(prior)
+    fixed = fixed_rules(prior)
     scores = {name: [] for name in (*fixed, "tuned")}
 
     def score(name, thresholds, rows):

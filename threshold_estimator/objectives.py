@@ -413,7 +413,7 @@ class _Metric(Objective):
 
     def __init__(self, name, **params):
         self.name = _ALIASES.get(name, name)
-        if self.name not in _METRICS and self.name not in _MATRIX_METRICS:
+        if not _is_objective_name(self.name):
             raise ValueError(
                 f"Unknown objective {name!r}. Use one of {objective_names()}, an "
                 "Objective, or a scikit-learn scorer."
