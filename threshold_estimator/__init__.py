@@ -2,6 +2,7 @@
 
 from threshold_estimator._estimator import ThresholdedClassifier
 from threshold_estimator._plotting import ThresholdCurveDisplay
+from threshold_estimator._scores import TunedThreshold, tune_threshold
 from threshold_estimator.exceptions import (
     FewSamplesWarning,
     FoldDisagreementWarning,
@@ -22,5 +23,7 @@ __all__ = [
     "ThresholdCurveDisplay",
     "ThresholdWarning",
     "ThresholdedClassifier",
+    "TunedThreshold",
     "__version__",
+    "tune_threshold",
 ]

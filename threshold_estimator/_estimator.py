@@ -49,6 +49,7 @@ from threshold_estimator._search import (
     objective_curve,
     predict_classes,
     rule_value,
+    thinned,
     tune_rule,
     value_at,
 )
@@ -1336,10 +1337,8 @@ def _curve_results(curves, folds, bind, decision_threshold, fold_scores):
     for (thresholds, values, best), fold, at_decision in zip(
         curves, folds, fold_scores, strict=True
     ):
-        keep = np.arange(thresholds.size)
-        if keep.size > _MAX_CURVE_POINTS - 2:
-            spread = np.linspace(0, keep.size - 1, _MAX_CURVE_POINTS - 2).round()
-            keep = np.union1d(spread.astype(np.intp), [best])
+        # One point is left for the decision threshold.
+        keep = thinned(thresholds.size, best, _MAX_CURVE_POINTS - 1)
         kept, values = thresholds[keep], values[keep]
         if decision_threshold not in kept:
             # The aggregated threshold, with the fold's exact value there.

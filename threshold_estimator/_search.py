@@ -231,6 +231,16 @@ def objective_curve(objective, y_true, y_score, sample_weight=None):
     return thresholds[cuts], values
 
 
+def thinned(n_points, best, max_points):
+    """At most ``max_points`` indices of ``0 .. n_points - 1``, evenly spread in
+    rank, always including ``best``."""
+    keep = np.arange(n_points)
+    if keep.size > max_points - 1:
+        spread = np.linspace(0, keep.size - 1, max_points - 1).round()
+        keep = np.union1d(spread.astype(np.intp), [best])
+    return keep
+
+
 def counts_at(y_true, y_score, sample_weight, threshold):
     """The weighted confusion counts (tn, fp, fn, tp) at one threshold."""
     y_pred = y_score >= threshold
