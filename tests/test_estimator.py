@@ -363,9 +363,15 @@ def test_store_cv_results_keeps_bounded_curves_with_each_optimum():
 def test_no_training_rows_survive_fit(binary_data):
     X, y = binary_data
     clf = ThresholdedClassifier(LogisticRegression(), cv=FOLDS).fit(X, y)
+    summary = clf.held_out_summary_
     for name, value in vars(clf).items():
-        assert np.ndim(value) == 0 or len(value) < 100, name
+        if name != "held_out_summary_":
+            assert np.ndim(value) == 0 or len(value) < 100, name
     assert not hasattr(clf, "cv_results_")
+    # The summary holds scores, one per distinct held-out score, no feature.
+    assert summary["scores"].ndim == 1
+    assert summary["scores"].size == np.unique(summary["scores"]).size
+    assert summary["weight"].sum() == summary["n_samples"] == len(y)
 
 
 def test_same_random_state_gives_the_same_threshold(binary_data):

@@ -1,5 +1,6 @@
 """ThresholdedClassifier: a classifier whose decision rule is tuned."""
 
+import copy
 import time
 import warnings
 from numbers import Integral, Real
@@ -13,6 +14,7 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit, check_cv
 from sklearn.utils import Bunch, _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
@@ -53,11 +55,28 @@ from threshold_estimator._search import (
     tune_rule,
     value_at,
 )
+from threshold_estimator._shift import (
+    ScoreSummary,
+    estimate_prior,
+    ks_p_value,
+    ks_statistic,
+    summarize,
+)
 from threshold_estimator.exceptions import InfeasibleObjectiveError
 from threshold_estimator.objectives import Objective, get_objective
 
 # Points kept per fold curve in cv_results_.
 _MAX_CURVE_POINTS = 1000
+# What a re-derived rule cannot claim: these describe the folds of the fit.
+_FOLD_ATTRIBUTES = (
+    "aggregation_",
+    "fold_thresholds_",
+    "fold_scores_",
+    "best_score_",
+    "threshold_spread_",
+    "threshold_interval_",
+    "cv_results_",
+)
 # Percentiles of the fold thresholds that bound threshold_interval_.
 _INTERVAL = (5, 95)
 
@@ -236,6 +255,17 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         threshold, and the positive class of the objective. ``None`` means
         ``classes_[1]``.
 
+    class_prior : array-like of shape (n_classes,), default=None
+        The class balance the classifier will meet, when it differs from
+        ``y``'s (say 5% positives in production, 1% in the training data):
+        positive shares in the order of ``classes_``, rescaled to sum to 1.
+        The held-out samples are reweighted by class so that the rule is
+        tuned as if they had that balance, which is exact for every objective
+        of counts (and passed as ``sample_weight`` to a scikit-learn scorer);
+        the estimator itself is fitted on the data as it is. ``None`` means
+        ``y``'s balance. See also :meth:`with_class_prior`, which re-derives
+        the rule of a fitted classifier without refitting.
+
     refit : bool, default=True
         Refit the estimator on all the data after tuning. ``False`` needs a
         single split (``cv`` a float, or a splitter with one split) and keeps
@@ -328,6 +358,27 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     classes_ : ndarray of shape (n_classes,)
         The class labels.
+
+    training_prior_ : ndarray of shape (n_classes,)
+        The (weighted) class shares of ``y``, which the estimator's
+        probabilities reflect.
+
+    class_prior_ : ndarray of shape (n_classes,)
+        The class balance the rule is tuned for: ``class_prior``, or
+        ``training_prior_``.
+
+    held_out_summary_ : dict
+        A bounded summary of the pooled held-out scores of each class, from
+        which :meth:`with_class_prior` re-derives the rule and
+        :meth:`check_drift` compares new scores: ``"scores"`` (two classes:
+        ``pos_label``'s score; more: the probabilities), ``"class_index"``
+        (the class in ``classes_`` each point stands for), ``"weight"`` (how
+        many held-out samples it stands for) and ``"n_samples"``. A class of
+        at most 2000 distinct held-out scores is kept whole (ties merged);
+        a larger one as 2000 points, each the middle of a run of equal
+        weight, so the summary never exceeds ``2000 * n_classes`` points
+        whatever the number of samples. It holds scores, no feature. Only
+        when tuned.
 
     pos_label_ : object or None
         The class predicted where the score reaches the threshold (two
@@ -437,6 +488,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ],
         "response_method": [StrOptions({"auto", "predict_proba", "decision_function"})],
         "pos_label": [Real, str, "boolean", None],
+        "class_prior": ["array-like", None],
         "refit": ["boolean"],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
@@ -454,6 +506,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         threshold="auto",
         response_method="auto",
         pos_label=None,
+        class_prior=None,
         refit=True,
         n_jobs=None,
         random_state=None,
@@ -467,6 +520,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.threshold = threshold
         self.response_method = response_method
         self.pos_label = pos_label
+        self.class_prior = class_prior
         self.refit = refit
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -510,6 +564,8 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         target = _check_target(y, self.pos_label)
         if sample_weight is not None:
             sample_weight = check_weights(sample_weight, X)
+        training_prior = _class_shares(target, sample_weight)
+        prior = _check_class_prior(self.class_prior, target.classes, training_prior)
         objective = resolve_scoring(self.scoring, target.classes, target.pos_label)
         # A fixed threshold may be an array, which == would compare elementwise.
         tune = isinstance(self.threshold, str) and self.threshold == "auto"
@@ -521,28 +577,33 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         response_method = _check_response_method(
             self.estimator, self.response_method, target, self.threshold
         )
+        priors = {"training_prior": training_prior, "class_prior": prior}
         if not tune:
-            fixed = self._fixed_rule(objective, target, sample_weight)
+            fixed = self._fixed_rule(objective, target, training_prior, prior)
             estimator = clone(self.estimator).fit(X, y, **routed.estimator.fit)
-            return self._set_fitted(estimator, target, response_method, **fixed)
+            return self._set_fitted(
+                estimator, target, response_method, **priors, **fixed
+            )
 
         splits = self._make_splits(X, target, routed.splitter.split, sample_weight)
         folds = self._fit_folds(
             X, y, splits, routed.estimator.fit, target, response_method
         )
         _check_held_out_scores(folds, response_method)
+        # The held-out samples weigh as if the classes had the shares prior.
+        weight = _shifted_weights(sample_weight, target.codes, training_prior, prior)
         # A scikit-learn scorer reads its routed metadata; an objective, the
         # per-sample arrays it names.
-        params = (
-            routed.scorer.score
-            if hasattr(objective, "score_labels")
-            else objective_params
-        )
-        bind = _Binder(objective, target.truth, sample_weight, params)
+        params = objective_params
+        if hasattr(objective, "score_labels"):
+            params = dict(routed.scorer.score)
+            if weight is not None:
+                params["sample_weight"] = weight
+        bind = _Binder(objective, target.truth, weight, params)
         tuned = (
             self._tune_binary(folds, bind)
             if target.is_binary
-            else self._tune_multiclass(folds, bind, target, sample_weight)
+            else self._tune_multiclass(folds, bind, training_prior)
         )
         self._report_folds(folds, tuned, objective)
         for category, message in self._fragility(
@@ -563,6 +624,8 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             rule=tuned.rule,
             objective=objective,
             tuned=tuned,
+            summary=_summarize_folds(folds, target, sample_weight),
+            **priors,
         )
 
     def _set_fitted(
@@ -573,8 +636,11 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         *,
         threshold,
         rule,
+        training_prior,
+        class_prior,
         objective=None,
         tuned=None,
+        summary=None,
         cost_matrix=None,
     ):
         """Set every fitted attribute at once, at the end of a successful fit."""
@@ -582,6 +648,11 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.classes_ = target.classes
         self.pos_label_ = target.pos_label
         self.response_method_ = response_method
+        self.training_prior_ = training_prior
+        self.class_prior_ = class_prior
+        if summary is not None:
+            # Plain arrays, so that model files need no private type.
+            self.held_out_summary_ = summary._asdict()
         self.decision_threshold_ = threshold
         self.decision_rule_ = rule
         if cost_matrix is not None:
@@ -603,11 +674,13 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 setattr(self, name, getattr(estimator, name))
         return self
 
-    def _fixed_rule(self, objective, target, sample_weight):
+    def _fixed_rule(self, objective, target, training_prior, prior):
         """The untuned rule of ``threshold``: a number, a vector or "bayes"."""
         n_classes = target.classes.size
         if isinstance(self.threshold, str):  # "bayes"
-            return _bayes_rule(objective, target, sample_weight)
+            return _bayes_rule(
+                objective, target.classes, target.pos_label, training_prior, prior
+            )
         if np.ndim(self.threshold) == 0:
             if n_classes > 2:
                 raise ValueError(
@@ -802,9 +875,12 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         )
         return _Tuned(threshold, fold_thresholds, fold_scores, "tuned", cv_results)
 
-    def _tune_multiclass(self, folds, bind, target, sample_weight):
-        """Each fold's tuned vector, and the rule kept for all the folds."""
-        prior = _class_shares(target, sample_weight)
+    def _tune_multiclass(self, folds, bind, prior):
+        """Each fold's tuned vector, and the rule kept for all the folds.
+
+        ``prior`` is the training data's class balance, which the
+        probabilities reflect: the prior rule divides by it.
+        """
         per_fold = []
         for fold in folds:
             objective, y_true, weight = bind(fold.test)
@@ -958,6 +1034,305 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             _diagnostics.held_out_row(name, self.best_score_, self.fold_scores_)
         )
         return _diagnostics.format_rows(rows)
+
+    def with_class_prior(self, class_prior):
+        """A fitted copy whose rule suits another class balance, not refitted.
+
+        The held-out scores of each class, summarised at fit
+        (``held_out_summary_``), are reweighted to the shares
+        ``class_prior`` and the rule is searched on them again, exactly as
+        ``fit`` with that ``class_prior`` would on the pooled folds (up to the
+        summary's bound, see ``held_out_summary_``). A Bayes rule
+        (``threshold="bayes"``) is recomputed for the new balance. The
+        estimator is shared with this classifier, not copied or refitted.
+
+        Parameters
+        ----------
+        class_prior : array-like of shape (n_classes,)
+            Positive shares of the classes in the order of ``classes_``,
+            such as the output of :meth:`estimate_class_prior`.
+
+        Returns
+        -------
+        shifted : ThresholdedClassifier
+            A fitted copy with the new ``decision_threshold_``,
+            ``decision_rule_`` and ``class_prior_``. The fold attributes
+            (``fold_thresholds_``, ``best_score_``, ...) describe the old
+            balance's folds, so the copy has none.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_classification
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from threshold_estimator import ThresholdedClassifier
+        >>> X, y = make_classification(n_samples=5000, weights=[0.95],
+        ...                            random_state=0)
+        >>> clf = ThresholdedClassifier(LogisticRegression(), scoring="f1",
+        ...                             random_state=0).fit(X, y)
+        >>> shifted = clf.with_class_prior([0.8, 0.2])
+        >>> print(f"{clf.decision_threshold_:.2f}, {shifted.decision_threshold_:.2f}")
+        0.46, 0.26
+        """
+        check_is_fitted(self, "estimator_")
+        prior = _check_class_prior(class_prior, self.classes_, self.training_prior_)
+        if self.decision_rule_ == "fixed":
+            raise ValueError(
+                "with_class_prior re-derives a tuned or Bayes rule, but this "
+                f"classifier's threshold is fixed ({self.threshold!r}), the same "
+                "for any class balance. Fit with threshold='auto' (tuned) or "
+                "'bayes' to let the balance move it."
+            )
+        if self.decision_rule_ == "bayes":
+            rule = _bayes_rule(
+                self.objective_,
+                self.classes_,
+                self.pos_label_,
+                self.training_prior_,
+                prior,
+            )
+            threshold, name = rule["threshold"], "bayes"
+        else:
+            name, threshold = self._rederive(prior)
+        shifted = copy.copy(self)
+        for attribute in _FOLD_ATTRIBUTES + ("cost_matrix_",):
+            shifted.__dict__.pop(attribute, None)
+        if self.decision_rule_ == "bayes" and threshold is None:
+            shifted.cost_matrix_ = rule["cost_matrix"]
+        shifted.class_prior = prior
+        shifted.class_prior_ = prior
+        shifted.decision_threshold_ = threshold
+        shifted.decision_rule_ = name
+        return shifted
+
+    def _rederive(self, prior):
+        """The rule searched on the held-out summary reweighted to ``prior``."""
+        objective = self.objective_
+        if objective.metadata:
+            raise ValueError(
+                f"scoring={objective!r} reads per-sample arrays "
+                f"({', '.join(objective.metadata)}), which the held-out summary "
+                "does not keep, so with_class_prior cannot re-derive the rule. "
+                "Fit again with class_prior=... instead."
+            )
+        summary = ScoreSummary(**self.held_out_summary_)
+        weight = summary.reweighted(prior)
+        scorer = hasattr(objective, "score_labels")
+        params = {"sample_weight": weight} if scorer else {}
+        if self.classes_.size == 2:
+            truth = (
+                summary.class_index
+                == np.flatnonzero(self.classes_ == self.pos_label_)[0]
+            )
+            bound, weight = objective.bind(truth, weight, params)
+            thresholds, _, best = _search_fold(
+                bound, truth, summary.scores, weight, "the held-out summary", objective
+            )
+            return "tuned", float(thresholds[best])
+        bound, weight = objective.bind(summary.class_index, weight, params)
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        return choose_rule(
+            bound,
+            summary.class_index,
+            log_probabilities(summary.scores),
+            self.training_prior_,
+            weight,
+            seed=seed,
+        )
+
+    def estimate_class_prior(
+        self, X, *, sample_weight=None, max_iter=100, tol=1e-6, return_n_iter=False
+    ):
+        """The class balance of new, unlabelled data.
+
+        The EM method of Saerens, Latinne and Decaestecker [1]_: the
+        estimator's probabilities on ``X`` are adjusted to a candidate
+        balance, ``p_k prior_k / training_prior_k`` rescaled, and the balance
+        is replaced by the mean adjusted probability, until it moves by less
+        than ``tol``. It assumes that only the balance changed (each class's
+        features look as in training) and that the probabilities are
+        calibrated; see :meth:`check_drift` for the first.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, dataframe} of shape (n_samples, n_features)
+            New samples, as the estimator accepts them.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the new samples.
+
+        max_iter : int, default=100
+            The most EM iterations.
+
+        tol : float, default=1e-6
+            Stop when no class's share moves by more than this.
+
+        return_n_iter : bool, default=False
+            Also return the number of iterations run.
+
+        Returns
+        -------
+        class_prior : ndarray of shape (n_classes,)
+            The estimated shares, in the order of ``classes_``; pass it to
+            :meth:`with_class_prior`.
+
+        n_iter : int
+            The iterations run; only with ``return_n_iter=True``.
+
+        Warns
+        -----
+        ConvergenceWarning
+            If the balance still moved by more than ``tol`` after
+            ``max_iter`` iterations.
+
+        References
+        ----------
+        .. [1] M. Saerens, P. Latinne and C. Decaestecker, "Adjusting the
+           outputs of a classifier to new a priori probabilities: a simple
+           procedure", Neural Computation 14(1), 2002.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import make_classification
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from threshold_estimator import ThresholdedClassifier
+        >>> X, y = make_classification(n_samples=20000, weights=[0.95],
+        ...                            class_sep=2, random_state=0)
+        >>> clf = ThresholdedClassifier(LogisticRegression(), scoring="f1",
+        ...                             random_state=0).fit(X[:10000], y[:10000])
+        >>> # New data with a third positives instead of 5%.
+        >>> X_new, y_new = X[10000:], y[10000:]
+        >>> new = np.r_[np.flatnonzero(y_new == 1), np.flatnonzero(y_new == 0)[:1000]]
+        >>> prior = clf.estimate_class_prior(X_new[new])
+        >>> print(f"true {y_new[new].mean():.3f}, estimated {prior[1]:.3f}")
+        true 0.359, estimated 0.370
+        """
+        check_is_fitted(self, "estimator_")
+        if not (isinstance(max_iter, Integral) and max_iter >= 1):
+            raise ValueError(f"max_iter must be an int >= 1; got {max_iter!r}.")
+        if not (isinstance(tol, Real) and tol > 0):
+            raise ValueError(f"tol must be a positive number; got {tol!r}.")
+        proba = self._probabilities(X, "estimate_class_prior")
+        if sample_weight is not None:
+            sample_weight = check_weights(sample_weight, X)
+        prior, n_iter, converged = estimate_prior(
+            proba, self.training_prior_, sample_weight, max_iter, tol
+        )
+        if not converged:
+            warnings.warn(
+                f"The class balance did not converge in max_iter={max_iter} EM "
+                "iterations; its last estimate is returned. Increase max_iter.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        return (prior, n_iter) if return_n_iter else prior
+
+    def check_drift(self, X, *, alpha=0.01):
+        """Whether new data's scores still look like the held-out scores.
+
+        The estimator's scores on ``X`` are compared with the held-out
+        scores summarised at fit (``held_out_summary_``), mixed in the
+        class balance that :meth:`estimate_class_prior` finds for ``X``, by
+        the largest distance between the two distribution functions (the
+        Kolmogorov-Smirnov statistic; with more classes, the largest over
+        each class's probability, Bonferroni-corrected). If they match after
+        that allowance, any change is one of balance, which
+        :meth:`with_class_prior` adjusts the rule for. If they do not, the
+        scores themselves changed (new kinds of samples, a broken feature),
+        and no threshold fixes that: retrain on data like the new data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, dataframe} of shape (n_samples, n_features)
+            New samples, as the estimator accepts them.
+
+        alpha : float, default=0.01
+            The significance level of both comparisons.
+
+        Returns
+        -------
+        report : Bunch
+            ``verdict``: ``"no drift"``, ``"balance shift"`` or ``"scores
+            changed"``; ``message``: the verdict and what to do, in words;
+            ``class_prior``: the estimated balance of ``X``; ``statistic``
+            and ``p_value``: the distance after allowing for that balance;
+            ``stale_statistic`` and ``stale_p_value``: the distance at the
+            held-out balance; ``n_samples``.
+
+        Notes
+        -----
+        The p-values are the asymptotic Kolmogorov distribution's, with the
+        held-out side counted as the points its summary keeps when fewer
+        than its samples. Fitting the balance to ``X`` first makes the
+        adjusted comparison conservative. With a few hundred new samples,
+        only large changes are detected.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import make_classification
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from threshold_estimator import ThresholdedClassifier
+        >>> X, y = make_classification(n_samples=20000, weights=[0.9],
+        ...                            random_state=0)
+        >>> clf = ThresholdedClassifier(LogisticRegression(), scoring="f1",
+        ...                             random_state=0).fit(X[:10000], y[:10000])
+        >>> X_new, y_new = X[10000:], y[10000:]
+        >>> print(clf.check_drift(X_new).verdict)
+        no drift
+        >>> more_positives = np.r_[np.flatnonzero(y_new == 1),
+        ...                        np.flatnonzero(y_new == 0)[:3000]]
+        >>> print(clf.check_drift(X_new[more_positives]).verdict)
+        balance shift
+        >>> print(clf.check_drift(X_new * 0.5).verdict)
+        scores changed
+        """
+        check_is_fitted(self, "estimator_")
+        if not (isinstance(alpha, Real) and 0 < alpha < 1):
+            raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
+        if not hasattr(self, "held_out_summary_"):
+            raise ValueError(
+                "check_drift compares with the held-out scores kept by a tuned "
+                f"fit, but this classifier's rule is {self.decision_rule_!r}, "
+                "fitted without folds. Fit with threshold='auto'."
+            )
+        proba = self._probabilities(X, "check_drift")
+        prior = estimate_prior(proba, self.training_prior_)[0]
+        # Two classes: pos_label's probability, the score the summary holds.
+        columns = proba
+        if self.classes_.size == 2:
+            columns = proba[:, self.classes_ == self.pos_label_]
+        summary = ScoreSummary(**self.held_out_summary_)
+        held_out = summary.class_shares(self.classes_.size)
+        reference = min(summary.n_samples, summary.weight.size)
+        found = {}
+        for name, shares in (("stale", held_out), ("adjusted", prior)):
+            weight = summary.reweighted(shares)
+            points = summary.scores.reshape(summary.weight.size, -1)
+            statistic = max(
+                ks_statistic(columns[:, k], points[:, k], weight)
+                for k in range(columns.shape[1])
+            )
+            p_value = min(
+                1.0, columns.shape[1] * ks_p_value(statistic, len(columns), reference)
+            )
+            found[name] = (statistic, p_value)
+        return _drift_report(found, prior, held_out, self.classes_, len(columns), alpha)
+
+    def _probabilities(self, X, caller):
+        """The estimator's probabilities, or an error naming ``caller``."""
+        if self.response_method_ == "predict_proba":
+            return np.asarray(self.estimator_.predict_proba(X), dtype=np.float64)
+        advice = (
+            "Fit with response_method='predict_proba'."
+            if hasattr(self.estimator_, "predict_proba")
+            else "Wrap the estimator in sklearn.calibration.CalibratedClassifierCV "
+            "to get them."
+        )
+        raise ValueError(
+            f"{caller} needs class probabilities, but this classifier thresholds "
+            f"the estimator's {self.response_method_}. {advice}"
+        )
 
     def _binary_scores(self, X):
         check_is_fitted(self, "estimator_")
@@ -1195,14 +1570,61 @@ def _class_shares(target, sample_weight):
     return counts / counts.sum()
 
 
-def _bayes_rule(objective, target, sample_weight):
-    """The Bayes rule of ``objective`` for calibrated probabilities."""
-    prior = _class_shares(target, sample_weight)
-    if target.is_binary:
+def _check_class_prior(class_prior, classes, training_prior):
+    """``class_prior`` as shares summing to 1; the training shares if None."""
+    if class_prior is None:
+        return training_prior
+    try:
+        prior = np.asarray(class_prior, dtype=np.float64)
+    except (TypeError, ValueError):
+        prior = np.full(1, np.nan)
+    if prior.shape != classes.shape or not (np.isfinite(prior) & (prior > 0)).all():
+        raise ValueError(
+            f"class_prior must hold {classes.size} positive shares, one per class "
+            f"of {classes.tolist()} in that order; got {class_prior!r}."
+        )
+    return prior / prior.sum()
+
+
+def _shifted_weights(sample_weight, codes, training_prior, prior):
+    """Sample weights under which the classes have the shares ``prior``.
+
+    Every count the objectives read is a sum of weights by class, so
+    multiplying each class's weights by ``prior_k / training_prior_k`` gives
+    exactly the counts of data of that balance.
+    """
+    if np.array_equal(prior, training_prior):
+        return sample_weight
+    ratio = (prior / training_prior)[codes]
+    return ratio if sample_weight is None else sample_weight * ratio
+
+
+def _summarize_folds(folds, target, sample_weight):
+    """The bounded summary of the pooled held-out scores (see ``_shift``)."""
+    test = np.concatenate([f.test for f in folds])
+    return summarize(
+        np.concatenate([f.scores for f in folds]),
+        target.codes[test],
+        target.classes.size,
+        None if sample_weight is None else sample_weight[test],
+    )
+
+
+def _bayes_rule(objective, classes, pos_label, training_prior, prior):
+    """The Bayes rule of ``objective`` for calibrated probabilities.
+
+    The probabilities reflect ``training_prior``; on data of balance
+    ``prior`` they would be ``p_k prior_k / training_prior_k``, rescaled, so
+    the rule for that data weighs each class's probability by that ratio.
+    """
+    ratio = prior / training_prior
+    if pos_label is not None:
         # The objective sees the classes as (negative, positive).
-        pos = int(np.flatnonzero(target.classes == target.pos_label)[0])
-        prior = prior[[1 - pos, pos]]
+        pos = int(np.flatnonzero(classes == pos_label)[0])
+        prior, ratio = prior[[1 - pos, pos]], ratio[[1 - pos, pos]]
     rule = objective._bayes_weights(prior)
+    if rule is not None:
+        rule = ratio[:, None] * rule if rule.ndim == 2 else ratio * rule
     if rule is None:
         raise ValueError(
             "threshold='bayes' applies the Bayes rule of a cost (cost(...), "
@@ -1210,7 +1632,7 @@ def _bayes_rule(objective, target, sample_weight):
             f"scoring={objective!r} has none. Use threshold='auto' to tune it."
         )
     fitted = {"rule": "bayes", "objective": objective}
-    if rule.ndim == 2 and target.is_binary:
+    if rule.ndim == 2 and pos_label is not None:
         # Errors that cost nothing extra: the rule is still one threshold.
         extra = np.array([rule[0, 1] - rule[0, 0], rule[1, 0] - rule[1, 1]])
         if extra.sum() <= 0:
@@ -1221,7 +1643,7 @@ def _bayes_rule(objective, target, sample_weight):
         return {"threshold": float(extra[0] / extra.sum()), **fitted}
     if rule.ndim == 2:
         return {"threshold": None, "cost_matrix": rule, **fitted}
-    if target.is_binary:
+    if pos_label is not None:
         # Predict positive where p w_pos >= (1 - p) w_neg.
         return {"threshold": float(rule[0] / rule.sum()), **fitted}
     inverse = 1 / rule
@@ -1356,3 +1778,46 @@ def _curve_results(curves, folds, bind, decision_threshold, fold_scores):
             results[rate].append(get_objective(rate)(*counts))
     results["tpr"] = results["recall"]
     return results
+
+
+def _drift_report(found, prior, held_out, classes, n_samples, alpha):
+    """The verdict of check_drift and its figures, as a Bunch."""
+    (stale, stale_p), (statistic, p_value) = found["stale"], found["adjusted"]
+    shares = ", ".join(
+        f"{_diagnostics._shown(label)!r}: {share:.3g}"
+        for label, share in zip(classes, prior, strict=True)
+    )
+    if p_value < alpha:
+        verdict = "scores changed"
+        message = (
+            f"The scores themselves changed: even at the new data's estimated "
+            f"balance ({shares}) their distribution differs from the held-out "
+            f"one (KS {statistic:.3f}, p = {p_value:.2g}). A threshold cannot "
+            "fix this; retrain on data like the new data."
+        )
+    elif stale_p < alpha:
+        verdict = "balance shift"
+        message = (
+            f"Balance shift: the new data's class balance is about {shares}. "
+            f"At that balance the scores match the held-out ones (KS "
+            f"{statistic:.3f}, p = {p_value:.2g}); at the old one they do not "
+            f"(KS {stale:.3f}, p = {stale_p:.2g}). Re-derive the threshold: "
+            "clf.with_class_prior(clf.estimate_class_prior(X_new))."
+        )
+    else:
+        verdict = "no drift"
+        message = (
+            f"No drift detected: the scores match the held-out ones (KS "
+            f"{stale:.3f}, p = {stale_p:.2g}); the threshold still applies."
+        )
+    return Bunch(
+        verdict=verdict,
+        message=message,
+        class_prior=prior,
+        training_class_prior=held_out,
+        statistic=statistic,
+        p_value=p_value,
+        stale_statistic=stale,
+        stale_p_value=stale_p,
+        n_samples=n_samples,
+    )

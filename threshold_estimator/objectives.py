@@ -381,7 +381,8 @@ class Objective:
         """Class weights ``w`` of the Bayes rule ``argmax_k p_k w_k``, or None.
 
         The rule that is optimal for calibrated probabilities ``p``, in the
-        order of the classes; ``prior`` is the training class shares. A
+        order of the classes; ``prior`` is the class balance of the data
+        the probabilities describe. A
         ``(n_classes, n_classes)`` array instead is a cost matrix ``C``, whose
         rule is ``argmin_j sum_k p_k C[k, j]``. ``None``: this objective has
         no such rule.
