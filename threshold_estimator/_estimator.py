@@ -996,8 +996,11 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if not hasattr(self, "fold_thresholds_"):
             if self.decision_rule_ == "bayes":
                 how = f"Bayes rule of {self.objective_!r}"
-            else:
+            elif self.decision_rule_ == "fixed":
                 how = "fixed, not tuned"
+            else:
+                shares = " ".join(f"{share:.3g}" for share in self.class_prior_)
+                how = f"re-derived for class_prior [{shares}]"
             if self.decision_threshold_ is None:
                 return f"decision rule  least expected cost ({how})"
             if not multiclass:

@@ -1,0 +1,263 @@
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
+
+from threshold_estimator import ThresholdedClassifier
+from threshold_estimator._shift import (
+    POINTS_PER_CLASS,
+    estimate_prior,
+    ks_p_value,
+    ks_statistic,
+    summarize,
+)
+from threshold_estimator.objectives import cost
+
+
+def _draw(n, rate, seed, n_classes=2):
+    """Gaussian classes whose look does not depend on the balance."""
+    rng = np.random.default_rng(seed)
+    shares = (
+        np.array([1 - rate, rate])
+        if n_classes == 2
+        else np.r_[1 - rate * (n_classes - 1), np.full(n_classes - 1, rate)]
+    )
+    y = rng.choice(n_classes, size=n, p=shares)
+    centres = np.random.default_rng(1234).normal(size=(n_classes, 4)) * 1.2
+    X = centres[y] + rng.normal(size=(n, 4)) * (1 + 0.3 * y[:, None])
+    return X, y
+
+
+def _fit(X, y, **params):
+    params = {"scoring": "f1", "random_state": 0, **params}
+    return ThresholdedClassifier(LogisticRegression(), **params).fit(X, y)
+
+
+def test_summary_is_exact_up_to_its_bound_and_bounded_beyond():
+    rng = np.random.default_rng(0)
+    scores = np.round(rng.normal(size=3000), 2)
+    labels = (rng.random(3000) < 0.3).astype(np.intp)
+    exact = summarize(scores, labels, 2, bound=10_000)
+    for k in (0, 1):
+        kept = exact.scores[exact.class_index == k]
+        np.testing.assert_array_equal(kept, np.unique(scores[labels == k]))
+    assert exact.weight.sum() == 3000
+
+    many = rng.normal(size=100_000)
+    labels = (rng.random(100_000) < 0.1).astype(np.intp)
+    small = summarize(many, labels, 2, bound=500)
+    assert small.weight.size <= 2 * 500
+    assert small.weight.sum() == pytest.approx(100_000)
+    # At any threshold, each class's count is within one run of the exact one.
+    for t in np.quantile(many, np.linspace(0.01, 0.99, 50)):
+        for k in (0, 1):
+            exact_count = np.count_nonzero((many >= t) & (labels == k))
+            member = small.class_index == k
+            approx = small.weight[member & (small.scores >= t)].sum()
+            assert abs(approx - exact_count) <= np.count_nonzero(labels == k) / 500 + 1
+
+
+def test_summary_of_probabilities_keeps_rows_and_weights():
+    rng = np.random.default_rng(1)
+    proba = rng.dirichlet(np.ones(3), size=20_000)
+    labels = rng.integers(0, 3, size=20_000)
+    weight = rng.random(20_000)
+    summary = summarize(proba, labels, 3, weight, bound=300)
+    assert summary.scores.shape == (summary.weight.size, 3)
+    assert summary.weight.size <= 900
+    for k in range(3):
+        assert summary.weight[summary.class_index == k].sum() == pytest.approx(
+            weight[labels == k].sum()
+        )
+
+
+def test_class_prior_moves_the_threshold_toward_the_new_balance():
+    X, y = _draw(4000, 0.05, seed=0)
+    plain = _fit(X, y)
+    same = _fit(X, y, class_prior=plain.training_prior_)
+    more = _fit(X, y, class_prior=[0.7, 0.3])
+    assert same.decision_threshold_ == plain.decision_threshold_
+    assert more.decision_threshold_ < plain.decision_threshold_
+    np.testing.assert_allclose(more.class_prior_, [0.7, 0.3])
+    np.testing.assert_allclose(plain.class_prior_, np.bincount(y) / y.size)
+    # The estimator is fitted on the data as it is: same probabilities.
+    np.testing.assert_array_equal(
+        more.predict_proba(X[:50]), plain.predict_proba(X[:50])
+    )
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_with_class_prior_equals_a_fit_with_that_prior(n_classes):
+    """Below the summary's bound the re-derived rule is the exact one."""
+    X, y = _draw(2000, 0.1, seed=1, n_classes=n_classes)
+    new_prior = [0.4, 0.6] if n_classes == 2 else [0.4, 0.3, 0.3]
+    scoring = "f1" if n_classes == 2 else "f1_macro"
+    clf = _fit(X, y, scoring=scoring)
+    assert np.bincount(y).max() <= POINTS_PER_CLASS
+    shifted = clf.with_class_prior(new_prior)
+    refitted = _fit(X, y, scoring=scoring, class_prior=new_prior)
+    np.testing.assert_allclose(
+        shifted.decision_threshold_, refitted.decision_threshold_, rtol=1e-12
+    )
+    assert shifted.decision_rule_ == refitted.decision_rule_
+    # The copy shares the fitted estimator; the original is unchanged.
+    assert shifted.estimator_ is clf.estimator_
+    assert not np.allclose(clf.class_prior_, shifted.class_prior_)
+    assert hasattr(clf, "fold_thresholds_") and not hasattr(shifted, "best_score_")
+    assert "re-derived for class_prior" in shifted.summary()
+    np.testing.assert_array_equal(shifted.predict(X), refitted.predict(X))
+
+
+def test_with_class_prior_beyond_the_bound_is_close_to_the_exact_rule():
+    X, y = _draw(30_000, 0.2, seed=2)
+    clf = _fit(X, y, cv=3)
+    assert np.bincount(y).min() > POINTS_PER_CLASS
+    shifted = clf.with_class_prior([0.5, 0.5])
+    exact = _fit(X, y, cv=3, class_prior=[0.5, 0.5])
+    p = clf.predict_proba(X)[:, 1]
+    # Few samples fall between the two thresholds (the objective is flat
+    # there: benchmarks/bench_shift.py measures its loss).
+    low, high = sorted([shifted.decision_threshold_, exact.decision_threshold_])
+    assert np.mean((p >= low) & (p < high)) < 0.005
+
+
+def test_bayes_rule_follows_the_class_prior():
+    X, y = _draw(4000, 0.1, seed=3)
+    clf = _fit(X, y, scoring=cost(fp=1, fn=1), threshold="bayes")
+    train = clf.training_prior_
+    shifted = _fit(
+        X, y, scoring=cost(fp=1, fn=1), threshold="bayes", class_prior=[0.5, 0.5]
+    )
+    ratio = 0.5 / train
+    # Positive where p ratio_1 >= (1 - p) ratio_0.
+    assert shifted.decision_threshold_ == pytest.approx(ratio[0] / ratio.sum())
+    assert clf.decision_threshold_ == pytest.approx(0.5)
+    again = clf.with_class_prior([0.5, 0.5])
+    assert again.decision_threshold_ == pytest.approx(shifted.decision_threshold_)
+    assert again.decision_rule_ == "bayes"
+
+
+def test_balanced_accuracy_bayes_rule_does_not_move_with_the_prior():
+    X, y = _draw(4000, 0.1, seed=3, n_classes=3)
+    a = _fit(X, y, scoring="balanced_accuracy", threshold="bayes")
+    b = _fit(
+        X,
+        y,
+        scoring="balanced_accuracy",
+        threshold="bayes",
+        class_prior=[0.2, 0.4, 0.4],
+    )
+    np.testing.assert_allclose(a.decision_threshold_, b.decision_threshold_)
+
+
+@pytest.mark.parametrize(
+    "params, call, match",
+    [
+        ({"threshold": 0.3}, [0.5, 0.5], r"threshold is fixed \(0.3\)"),
+        ({"scoring": cost(fn="amount")}, [0.5, 0.5], "reads per-sample arrays"),
+        ({}, [0.5, 0.2, 0.3], "class_prior must hold 2 positive shares"),
+        ({}, [0.0, 1.0], "class_prior must hold 2 positive shares"),
+        ({}, ["a", "b"], "class_prior must hold 2"),
+    ],
+)
+def test_with_class_prior_refuses_what_it_cannot_do(params, call, match):
+    X, y = _draw(1000, 0.2, seed=4)
+    fit_params = {"amount": np.ones(len(y))} if "scoring" in params else {}
+    clf = ThresholdedClassifier(LogisticRegression(), **params).fit(X, y, **fit_params)
+    with pytest.raises(ValueError, match=match):
+        clf.with_class_prior(call)
+
+
+def test_class_prior_of_the_wrong_length_is_refused_at_fit():
+    X, y = _draw(500, 0.2, seed=4)
+    with pytest.raises(ValueError, match=r"one per class of \[0, 1\]"):
+        _fit(X, y, class_prior=[0.2, 0.3, 0.5])
+
+
+@pytest.mark.parametrize("rate", [0.02, 0.3])
+def test_em_estimates_the_new_balance(rate):
+    X, y = _draw(8000, 0.1, seed=5)
+    clf = _fit(X, y)
+    X_new, y_new = _draw(8000, rate, seed=6)
+    prior, n_iter = clf.estimate_class_prior(X_new, return_n_iter=True)
+    assert prior[1] == pytest.approx(y_new.mean(), abs=0.02)
+    assert prior.sum() == pytest.approx(1)
+    assert 1 <= n_iter < 100
+
+
+def test_em_reports_no_convergence_and_takes_weights():
+    X, y = _draw(4000, 0.1, seed=5)
+    clf = _fit(X, y)
+    X_new, _ = _draw(4000, 0.4, seed=6)
+    with pytest.warns(ConvergenceWarning, match="max_iter=1 EM"):
+        clf.estimate_class_prior(X_new, max_iter=1)
+    doubled = clf.estimate_class_prior(np.r_[X_new, X_new])
+    weighted = clf.estimate_class_prior(X_new, sample_weight=np.full(len(X_new), 2.0))
+    np.testing.assert_allclose(doubled, weighted)
+
+
+def test_em_kernel_recovers_a_known_mixture():
+    rng = np.random.default_rng(0)
+    # Calibrated probabilities for two classes whose scores are N(+-1, 1),
+    # at a training balance of 50%; new data has 20% positives.
+    y = rng.random(200_000) < 0.2
+    s = rng.normal(size=y.size) + np.where(y, 1.0, -1.0)
+    p = 1 / (1 + np.exp(-2 * s))
+    prior, _, converged = estimate_prior(np.c_[1 - p, p], np.array([0.5, 0.5]))
+    assert converged and prior[1] == pytest.approx(0.2, abs=0.005)
+
+
+def test_estimate_and_drift_need_probabilities():
+    X, y = _draw(1000, 0.2, seed=7)
+    clf = ThresholdedClassifier(LinearSVC(), random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="CalibratedClassifierCV"):
+        clf.estimate_class_prior(X)
+    clf = _fit(X, y, response_method="decision_function")
+    with pytest.raises(ValueError, match="response_method='predict_proba'"):
+        clf.check_drift(X)
+
+
+def test_drift_check_tells_balance_from_content():
+    X, y = _draw(10_000, 0.1, seed=8)
+    clf = _fit(X, y)
+    X_same, _ = _draw(10_000, 0.1, seed=9)
+    X_shift, _ = _draw(10_000, 0.4, seed=9)
+    rng = np.random.default_rng(0)
+    X_changed = X_same + rng.normal(size=X_same.shape)
+    same = clf.check_drift(X_same)
+    shift = clf.check_drift(X_shift)
+    changed = clf.check_drift(X_changed)
+    assert same.verdict == "no drift" and "still applies" in same.message
+    assert shift.verdict == "balance shift"
+    assert "with_class_prior" in shift.message
+    assert shift.class_prior[1] == pytest.approx(0.4, abs=0.03)
+    assert changed.verdict == "scores changed" and "retrain" in changed.message
+    assert changed.p_value < 0.01 <= shift.p_value
+
+
+def test_drift_check_for_three_classes():
+    X, y = _draw(9000, 0.2, seed=10, n_classes=3)
+    clf = _fit(X, y, scoring="f1_macro")
+    X_shift, _ = _draw(9000, 0.05, seed=11, n_classes=3)
+    assert clf.check_drift(X_shift).verdict == "balance shift"
+    assert clf.check_drift(X_shift * 0.5).verdict == "scores changed"
+
+
+def test_drift_check_needs_a_tuned_fit():
+    X, y = _draw(500, 0.2, seed=12)
+    clf = _fit(X, y, threshold=0.4)
+    with pytest.raises(ValueError, match="fitted without folds"):
+        clf.check_drift(X)
+    with pytest.raises(ValueError, match="alpha must be in"):
+        _fit(X, y).check_drift(X, alpha=2)
+
+
+def test_ks_kernel_against_a_direct_computation():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=300), rng.normal(0.3, size=200)
+    grid = np.union1d(a, b)
+    direct = max(abs(np.mean(a <= g) - np.mean(b <= g)) for g in grid)
+    assert ks_statistic(a, b, np.ones(b.size)) == pytest.approx(direct)
+    assert ks_p_value(0.0, 300, 200) == 1.0
+    assert ks_p_value(direct, 300, 200) < 0.05
