@@ -43,6 +43,7 @@ from threshold_estimator import _diagnostics
 from threshold_estimator._counts import confusion_counts
 from threshold_estimator._scoring import resolve_scoring, routed_scorer
 from threshold_estimator._search import (
+    abstention_band,
     aggregate,
     best_cut,
     choose_rule,
@@ -489,6 +490,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         "response_method": [StrOptions({"auto", "predict_proba", "decision_function"})],
         "pos_label": [Real, str, "boolean", None],
         "class_prior": ["array-like", None],
+        "abstention": [dict, None],
         "refit": ["boolean"],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
@@ -507,6 +509,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         response_method="auto",
         pos_label=None,
         class_prior=None,
+        abstention=None,
         refit=True,
         n_jobs=None,
         random_state=None,
@@ -521,6 +524,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.response_method = response_method
         self.pos_label = pos_label
         self.class_prior = class_prior
+        self.abstention = abstention
         self.refit = refit
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -578,6 +582,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             self.estimator, self.response_method, target, self.threshold
         )
         priors = {"training_prior": training_prior, "class_prior": prior}
+        _check_abstention(self.abstention, target, self.threshold)
         if not tune:
             fixed = self._fixed_rule(objective, target, training_prior, prior)
             estimator = clone(self.estimator).fit(X, y, **routed.estimator.fit)
@@ -606,6 +611,16 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             else self._tune_multiclass(folds, bind, training_prior)
         )
         self._report_folds(folds, tuned, objective)
+        band = None
+        if self.abstention is not None:
+            test = np.concatenate([f.test for f in folds])
+            band = tune_band(
+                target.truth[test],
+                np.concatenate([f.scores for f in folds]),
+                None if weight is None else weight[test],
+                tuned.threshold,
+                self.abstention,
+            )
         for category, message in self._fragility(
             folds, tuned, target, objective, response_method
         ):
@@ -625,6 +640,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             objective=objective,
             tuned=tuned,
             summary=_summarize_folds(folds, target, sample_weight),
+            band=band,
             **priors,
         )
 
@@ -641,6 +657,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         objective=None,
         tuned=None,
         summary=None,
+        band=None,
         cost_matrix=None,
     ):
         """Set every fitted attribute at once, at the end of a successful fit."""
@@ -653,6 +670,9 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if summary is not None:
             # Plain arrays, so that model files need no private type.
             self.held_out_summary_ = summary._asdict()
+        if band is not None:
+            *self.abstention_band_, self.abstention_coverage_ = band
+            self.abstention_band_ = tuple(self.abstention_band_)
         self.decision_threshold_ = threshold
         self.decision_rule_ = rule
         if cost_matrix is not None:
@@ -1101,6 +1121,17 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             shifted.__dict__.pop(attribute, None)
         if self.decision_rule_ == "bayes" and threshold is None:
             shifted.cost_matrix_ = rule["cost_matrix"]
+        if hasattr(self, "abstention_band_"):
+            summary = ScoreSummary(**self.held_out_summary_)
+            *band, shifted.abstention_coverage_ = tune_band(
+                summary.class_index
+                == np.flatnonzero(self.classes_ == self.pos_label_)[0],
+                summary.scores,
+                summary.reweighted(prior),
+                threshold,
+                self.abstention,
+            )
+            shifted.abstention_band_ = tuple(band)
         shifted.class_prior = prior
         shifted.class_prior_ = prior
         shifted.decision_threshold_ = threshold
@@ -1321,6 +1352,63 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             )
             found[name] = (statistic, p_value)
         return _drift_report(found, prior, held_out, self.classes_, len(columns), alpha)
+
+    def predict_with_abstention(self, X, *, marker="abstain"):
+        """Predict a class where the score is clear, ``marker`` in the band.
+
+        Scores of ``pos_label`` at or above the band's upper threshold are
+        predicted ``pos_label``, below its lower threshold the other class,
+        and in between (``low <= score < high``) ``marker``. :meth:`predict`
+        is unchanged: it always answers.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, dataframe} of shape (n_samples, n_features)
+            Samples, as the estimator accepts them.
+
+        marker : object, default="abstain"
+            What marks an abstention; not a class. With numeric classes and
+            a numeric marker (such as ``-1`` or ``np.nan``) the result stays
+            numeric; otherwise it has dtype object.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The classes, with ``marker`` where the classifier abstains.
+        coverage : float
+            The share of ``X`` given a class.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_classification
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from threshold_estimator import ThresholdedClassifier
+        >>> X, y = make_classification(n_samples=4000, weights=[0.7],
+        ...                            random_state=0)
+        >>> clf = ThresholdedClassifier(LogisticRegression(), random_state=0,
+        ...                             abstention={"precision": 0.95}).fit(X, y)
+        >>> print([f"{t:.2f}" for t in clf.abstention_band_],
+        ...       f"{clf.abstention_coverage_:.2f}")
+        ['0.28', '0.98'] 0.65
+        >>> y_pred, coverage = clf.predict_with_abstention(X[:12], marker=-1)
+        >>> y_pred
+        array([ 0,  0,  0,  0,  0,  0, -1, -1,  0,  0, -1,  0])
+        >>> print(f"{coverage:.2f}")
+        0.75
+        """
+        check_is_fitted(self, "estimator_")
+        if not hasattr(self, "abstention_band_"):
+            raise ValueError(
+                "predict_with_abstention needs a band tuned at fit: fit with "
+                "abstention={'precision': 0.95} or {'rate': 0.1}, say."
+            )
+        return label_with_abstentions(
+            self._binary_scores(X),
+            self.abstention_band_,
+            self.classes_,
+            self.pos_label_,
+            marker,
+        )
 
     def _probabilities(self, X, caller):
         """The estimator's probabilities, or an error naming ``caller``."""
@@ -1781,6 +1869,75 @@ def _curve_results(curves, folds, bind, decision_threshold, fold_scores):
             results[rate].append(get_objective(rate)(*counts))
     results["tpr"] = results["recall"]
     return results
+
+
+def _check_abstention(abstention, target, threshold):
+    """The keyword of ``abstention_band`` that ``abstention`` asks for."""
+    if abstention is None:
+        return None
+    key, value = next(iter(abstention.items()), (None, None))
+    valid = {"precision": (0, 1, "(0, 1]"), "rate": (0, 1, "[0, 1)")}
+    if (
+        len(abstention) != 1
+        or key not in valid
+        or not isinstance(value, Real)
+        or not (0 < value <= 1 if key == "precision" else 0 <= value < 1)
+    ):
+        raise ValueError(
+            "abstention must be {'precision': p} with p in (0, 1] (the widest "
+            "band at which both classes' predictions reach precision p) or "
+            "{'rate': r} with r in [0, 1) (the band abstaining on at most that "
+            f"share with the fewest errors); got {abstention!r}."
+        )
+    if target is not None and not target.is_binary:
+        raise ValueError(
+            f"abstention bands are two thresholds on one score, for two "
+            f"classes; y has {target.classes.size}. Leave abstention=None."
+        )
+    if not (isinstance(threshold, str) and threshold == "auto"):
+        raise ValueError(
+            "abstention is tuned on held-out scores, which a fit with "
+            f"threshold={threshold!r} does not make; use threshold='auto'."
+        )
+    return {key: float(value)}
+
+
+def tune_band(truth, scores, weight, threshold, abstention):
+    """``abstention_band`` for the checked ``abstention``, errors named."""
+    try:
+        return abstention_band(
+            truth,
+            scores,
+            weight,
+            threshold=threshold,
+            **_check_abstention(abstention, None, "auto"),
+        )
+    except InfeasibleObjectiveError as exc:
+        raise InfeasibleObjectiveError(
+            f"abstention={abstention!r} cannot be met on the held-out scores: "
+            f"{exc}. Ask for a lower precision."
+        ) from None
+
+
+def label_with_abstentions(scores, band, classes, pos_label, marker):
+    """Labels of binary scores, ``marker`` inside ``band``; and the coverage."""
+    if any(marker == label for label in classes.tolist()):
+        raise ValueError(
+            f"marker={marker!r} is a class of y; choose a value that is not, "
+            "such as 'abstain' or -1."
+        )
+    low, high = band
+    pos = int(np.flatnonzero(classes == pos_label)[0])
+    labels = classes[np.where(scores >= high, pos, 1 - pos)]
+    abstain = (scores >= low) & (scores < high)
+    kind = np.asarray(marker).dtype.kind
+    same_kind = (labels.dtype.kind in "biuf" and kind in "biuf") or (
+        labels.dtype.kind in "US" and kind in "US"
+    )
+    dtype = np.result_type(labels, np.asarray(marker)) if same_kind else object
+    labels = labels.astype(dtype)
+    labels[abstain] = marker
+    return labels, float(1 - abstain.mean()) if abstain.size else 1.0
 
 
 def _drift_report(found, prior, held_out, classes, n_samples, alpha):

@@ -11,10 +11,13 @@ from sklearn.utils.validation import column_or_1d
 from threshold_estimator import _diagnostics
 from threshold_estimator._estimator import (
     _Binder,
+    _check_abstention,
     _check_target,
     _pop_objective_params,
     _search_fold,
     check_weights,
+    label_with_abstentions,
+    tune_band,
 )
 from threshold_estimator._scoring import resolve_scoring
 from threshold_estimator._search import thinned
@@ -57,6 +60,12 @@ class TunedThreshold:
         The objective maximised.
     n_samples : int
         The number of samples tuned on.
+    band : tuple of float or None
+        With ``abstention``: the ``(low, high)`` thresholds between which
+        :meth:`predict_with_abstention` abstains.
+    coverage : float or None
+        With ``abstention``: the share of the given samples the band
+        predicts a class for.
 
     See Also
     --------
@@ -89,6 +98,8 @@ class TunedThreshold:
         score_type,
         objective,
         n_samples,
+        band=None,
+        coverage=None,
     ):
         self.threshold = threshold
         self.score = score
@@ -100,6 +111,8 @@ class TunedThreshold:
         self.score_type = score_type
         self.objective = objective
         self.n_samples = n_samples
+        self.band = band
+        self.coverage = coverage
 
     def predict(self, y_score):
         """``pos_label`` where the score reaches ``threshold``, else the other.
@@ -116,6 +129,31 @@ class TunedThreshold:
         positive = _check_scores(y_score, self.score_type, "y_score") >= self.threshold
         pos_index = int(np.flatnonzero(self.classes == self.pos_label)[0])
         return self.classes[np.where(positive, pos_index, 1 - pos_index)]
+
+    def predict_with_abstention(self, y_score, *, marker="abstain"):
+        """Classes where the score is clear, ``marker`` inside ``band``.
+
+        Parameters
+        ----------
+        y_score : array-like of shape (n_samples,) or (n_samples, 1)
+        marker : object, default="abstain"
+            What marks an abstention; not a class.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        coverage : float
+            The share of samples given a class.
+        """
+        if self.band is None:
+            raise ValueError(
+                "predict_with_abstention needs a band: tune with "
+                "abstention={'precision': 0.95} or {'rate': 0.1}, say."
+            )
+        scores = _check_scores(y_score, self.score_type, "y_score")
+        return label_with_abstentions(
+            scores, self.band, self.classes, self.pos_label, marker
+        )
 
     def __repr__(self):
         name = getattr(self.objective, "name", "score")
@@ -143,6 +181,7 @@ class TunedThreshold:
         "n_resamples": [Interval(Integral, 0, None, closed="left")],
         "confidence_level": [Interval(Real, 0, 1, closed="neither")],
         "random_state": ["random_state"],
+        "abstention": [dict, None],
     },
     prefer_skip_nested_validation=True,
 )
@@ -157,6 +196,7 @@ def tune_threshold(
     n_resamples=200,
     confidence_level=0.9,
     random_state=None,
+    abstention=None,
     **objective_params,
 ):
     """Tune a binary threshold on labels and scores, such as a network's.
@@ -205,6 +245,13 @@ def tune_threshold(
 
     random_state : int, RandomState instance or None, default=None
         Seeds the resamples.
+
+    abstention : dict, default=None
+        Also tune a band of "not sure", as ``ThresholdedClassifier``'s
+        ``abstention``: ``{"precision": p}``, the widest band at which the
+        predictions of both classes reach precision ``p``, or ``{"rate":
+        r}``, the band abstaining on at most that share with the fewest
+        errors. See ``band`` and ``predict_with_abstention``.
 
     **objective_params : dict
         The per-sample arrays an objective reads, such as the amounts of
@@ -261,6 +308,7 @@ def tune_threshold(
             f"tune_threshold got unexpected arguments {sorted(objective_params)}; "
             f"scoring={scoring!r} reads none of them."
         )
+    _check_abstention(abstention, target, "auto")
     bind = _Binder(objective, target.truth, sample_weight, params)
     everything = np.arange(y_true.size)
     bound, truth, weight = bind(everything)
@@ -279,6 +327,12 @@ def tune_threshold(
         tail = (1 - confidence_level) / 2 * 100
         low, high = np.percentile(resampled, [tail, 100 - tail])
         interval = (float(low), float(high))
+    band, coverage = None, None
+    if abstention is not None:
+        *band, coverage = tune_band(
+            target.truth, scores, sample_weight, threshold, abstention
+        )
+        band = tuple(band)
     keep = thinned(thresholds.size, best, _MAX_CURVE_POINTS)
     return TunedThreshold(
         threshold=threshold,
@@ -291,6 +345,8 @@ def tune_threshold(
         score_type=score_type,
         objective=objective,
         n_samples=int(y_true.size),
+        band=band,
+        coverage=coverage,
     )
 
 

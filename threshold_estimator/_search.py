@@ -241,6 +241,95 @@ def thinned(n_points, best, max_points):
     return keep
 
 
+def abstention_band(
+    y_true, y_score, sample_weight=None, *, threshold, precision=None, rate=None
+):
+    """Two thresholds around ``threshold`` between which no class is predicted.
+
+    Scores at or above ``high`` are predicted positive, below ``low``
+    negative, and in between the classifier abstains; ``low <= threshold <=
+    high``, so that every answer given is the one ``threshold`` gives. With
+    ``precision``: the band of widest coverage (weighted share of samples
+    given a class) at which the predicted positives and the predicted
+    negatives each reach that precision (for the negatives, the negative
+    predictive value), each class predicted at least once. With ``rate``:
+    the band abstaining on at most that share of the samples that leaves the
+    fewest errors among the others. Both are exact over every pair of cuts
+    of the distinct scores.
+
+    Parameters
+    ----------
+    y_true : ndarray of shape (n_samples,), dtype=bool
+    y_score : ndarray of shape (n_samples,)
+    sample_weight : ndarray of shape (n_samples,), default=None
+    threshold : float
+        The decision threshold the band must contain.
+    precision, rate : float
+        Exactly one of them.
+
+    Returns
+    -------
+    low, high : float
+    coverage : float
+        The weighted share of the samples given a class.
+
+    Raises
+    ------
+    InfeasibleObjectiveError
+        If no band reaches ``precision``, with the best precision reachable.
+    """
+    scores, tn, fp, fn, tp = confusion_counts(y_true, y_score, sample_weight)
+    thresholds = cut_thresholds(scores)
+    flagged = tp + fp  # weight of the cut's top part, increasing
+    total = flagged[-1]
+    # The cut the decision threshold makes: the distinct scores at or above it.
+    at = int(np.count_nonzero(scores >= threshold))
+    if precision is not None:
+        high, low = _precise_cuts(tn, fp, fn, tp, precision, at)
+    else:
+        high, low = _fewest_errors_cuts(fp, fn, flagged, rate * total, at)
+    if not high <= at <= low:
+        raise AssertionError("an abstention band came out inverted")
+    coverage = (flagged[high] + total - flagged[low]) / total
+    # At the decision threshold's own cut its value is kept, not a midpoint.
+    low = threshold if low == at else float(thresholds[low])
+    high = threshold if high == at else float(thresholds[high])
+    return low, high, float(coverage)
+
+
+def _precise_cuts(tn, fp, fn, tp, precision, at):
+    """The cuts (high, low) of the widest band of the required precision."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ppv = tp / (tp + fp)
+        npv = tn / (tn + fn)
+    cuts = np.arange(tp.size)
+    ok_high = (cuts <= at) & (tp + fp > 0) & (ppv >= precision - _VALUE_RTOL)
+    ok_low = (cuts >= at) & (tn + fn > 0) & (npv >= precision - _VALUE_RTOL)
+    if not (ok_high.any() and ok_low.any()):
+        reachable = min(
+            np.nanmax(ppv[: at + 1], initial=0), np.nanmax(npv[at:], initial=0)
+        )
+        raise InfeasibleObjectiveError(
+            f"no band around the decision threshold makes the predictions of "
+            f"both classes reach a precision of {precision:g}; the best "
+            f"reachable by both is {reachable:.4g}"
+        )
+    # The most positives and the most negatives predicted.
+    return int(np.flatnonzero(ok_high)[-1]), int(np.flatnonzero(ok_low)[0])
+
+
+def _fewest_errors_cuts(fp, fn, flagged, budget, at):
+    """The cuts (high, low) around ``at`` abstaining on at most ``budget``
+    weight with the fewest errors among the predicted samples."""
+    high = np.arange(at + 1)
+    # For each high cut, the widest low cut within the budget: fn only falls.
+    low = np.searchsorted(flagged, flagged[high] + budget * (1 + 1e-12), side="right")
+    low = low - 1
+    errors = np.where(low >= at, fp[high] + fn[np.maximum(low, at)], np.inf)
+    best = int(np.argmin(errors))
+    return best, int(max(low[best], at))
+
+
 def counts_at(y_true, y_score, sample_weight, threshold):
     """The weighted confusion counts (tn, fp, fn, tp) at one threshold."""
     y_pred = y_score >= threshold
