@@ -113,6 +113,8 @@ def test_with_class_prior_beyond_the_bound_is_close_to_the_exact_rule():
     X, y = _draw(30_000, 0.2, seed=2)
     clf = _fit(X, y, cv=3)
     assert np.bincount(y).min() > POINTS_PER_CLASS
+    assert clf.held_out_summary_["weight"].size == 2 * POINTS_PER_CLASS
+    assert clf.held_out_summary_["weight"].sum() == pytest.approx(len(y))
     shifted = clf.with_class_prior([0.5, 0.5])
     exact = _fit(X, y, cv=3, class_prior=[0.5, 0.5])
     p = clf.predict_proba(X)[:, 1]
