@@ -871,7 +871,12 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         for i, fold in enumerate(folds):
             objective, y_true, weight = bind(fold.test)
             thresholds, values, best = _search_fold(
-                objective, y_true, fold.scores, weight, f"fold {i}", bind.objective
+                objective,
+                y_true,
+                fold.scores,
+                weight,
+                f"the held-out part of fold {i}",
+                bind.objective,
             )
             curves.append((thresholds, values, best))
             bound.append((objective, y_true, fold.scores, weight))
@@ -880,7 +885,12 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             objective, y_true, weight = bind(np.concatenate([f.test for f in folds]))
             scores = np.concatenate([f.scores for f in folds])
             thresholds, _, best = _search_fold(
-                objective, y_true, scores, weight, "the pooled folds", bind.objective
+                objective,
+                y_true,
+                scores,
+                weight,
+                "the held-out parts of the folds pooled",
+                bind.objective,
             )
             threshold = float(thresholds[best])
         else:
@@ -1159,7 +1169,13 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             )
             bound, weight = objective.bind(truth, weight, params)
             thresholds, _, best = _search_fold(
-                bound, truth, summary.scores, weight, "the held-out summary", objective
+                bound,
+                truth,
+                summary.scores,
+                weight,
+                "the held-out scores reweighted to class_prior",
+                objective,
+                "Loosen the bound, or choose another objective.",
             )
             return "tuned", float(thresholds[best])
         bound, weight = objective.bind(summary.class_index, weight, params)
@@ -1741,16 +1757,19 @@ def _bayes_rule(objective, classes, pos_label, training_prior, prior):
     return {"threshold": inverse / inverse.sum(), **fitted}
 
 
-def _search_fold(objective, y_true, scores, weight, where, scoring):
-    """The curve and best cut of one set of binary held-out samples."""
+def _search_fold(objective, y_true, scores, weight, where, scoring, advice=None):
+    """The curve and best cut of one set of binary samples; ``where`` and
+    ``advice`` complete the error of an objective that allows no threshold."""
     try:
         thresholds, values = objective_curve(objective, y_true, scores, weight)
         return thresholds, values, best_cut(values)
     except InfeasibleObjectiveError as exc:
+        advice = advice or (
+            "Loosen the bound, use fewer folds (more samples per fold), or "
+            "choose another objective."
+        )
         raise InfeasibleObjectiveError(
-            f"scoring={scoring!r} allows no threshold on the held-out part of "
-            f"{where}: {exc}. Loosen the bound, use fewer folds (more samples per "
-            "fold), or choose another objective."
+            f"scoring={scoring!r} allows no threshold on {where}: {exc}. {advice}"
         ) from None
 
 

@@ -283,37 +283,21 @@ def tune_threshold(
     >>> tuned.predict([0.1, 0.5])
     array([False,  True])
     """
-    y_true = column_or_1d(y_true, warn=False)
-    target = _check_target(y_true, pos_label)
-    if not target.is_binary:
-        raise ValueError(
-            f"y_true has {target.classes.size} classes; tune_threshold tunes the "
-            "threshold of two. For more classes, use ThresholdedClassifier."
-        )
-    scores = _select_scores(y_score, target, score_type)
-    if scores.shape[0] != y_true.shape[0]:
-        raise ValueError(
-            f"y_true has {y_true.shape[0]} samples but y_score has "
-            f"{scores.shape[0]}; give one score per label."
-        )
-    if sample_weight is not None:
-        sample_weight = check_weights(sample_weight, y_true)
-    objective = resolve_scoring(scoring, target.classes, target.pos_label)
-    if hasattr(objective, "score_labels"):
-        params = {} if sample_weight is None else {"sample_weight": sample_weight}
-    else:
-        params = _pop_objective_params(objective, objective_params, y_true.size)
-    if objective_params:
-        raise TypeError(
-            f"tune_threshold got unexpected arguments {sorted(objective_params)}; "
-            f"scoring={scoring!r} reads none of them."
-        )
+    target, scores, sample_weight, objective, params = _check_input(
+        y_true, y_score, scoring, sample_weight, pos_label, score_type, objective_params
+    )
     _check_abstention(abstention, target, "auto")
     bind = _Binder(objective, target.truth, sample_weight, params)
-    everything = np.arange(y_true.size)
+    everything = np.arange(scores.size)
     bound, truth, weight = bind(everything)
     thresholds, values, best = _search_fold(
-        bound, truth, scores, weight, "the given samples", scoring
+        bound,
+        truth,
+        scores,
+        weight,
+        "the given samples",
+        scoring,
+        "Loosen the bound, or choose another objective.",
     )
     threshold = float(thresholds[best])
     fragile = _score_warnings(bound, scores, threshold, score_type)
@@ -344,10 +328,42 @@ def tune_threshold(
         pos_label=target.pos_label,
         score_type=score_type,
         objective=objective,
-        n_samples=int(y_true.size),
+        n_samples=int(scores.size),
         band=band,
         coverage=coverage,
     )
+
+
+def _check_input(
+    y_true, y_score, scoring, sample_weight, pos_label, score_type, objective_params
+):
+    """The target, scores, weights, objective and its arrays, checked."""
+    y_true = column_or_1d(y_true, warn=False)
+    target = _check_target(y_true, pos_label)
+    if not target.is_binary:
+        raise ValueError(
+            f"y_true has {target.classes.size} classes; tune_threshold tunes the "
+            "threshold of two. For more classes, use ThresholdedClassifier."
+        )
+    scores = _select_scores(y_score, target, score_type)
+    if scores.shape[0] != y_true.shape[0]:
+        raise ValueError(
+            f"y_true has {y_true.shape[0]} samples but y_score has "
+            f"{scores.shape[0]}; give one score per label."
+        )
+    if sample_weight is not None:
+        sample_weight = check_weights(sample_weight, y_true)
+    objective = resolve_scoring(scoring, target.classes, target.pos_label)
+    if hasattr(objective, "score_labels"):
+        params = {} if sample_weight is None else {"sample_weight": sample_weight}
+    else:
+        params = _pop_objective_params(objective, objective_params, y_true.size)
+    if objective_params:
+        raise TypeError(
+            f"tune_threshold got unexpected arguments {sorted(objective_params)}; "
+            f"scoring={scoring!r} reads none of them."
+        )
+    return target, scores, sample_weight, objective, params
 
 
 def _check_scores(y_score, score_type, name):
@@ -435,7 +451,13 @@ def _bootstrap(bind, scores, scoring, n_resamples, rng):
         drawn = np.concatenate([m[rng.randint(0, m.size, m.size)] for m in members])
         objective, truth, weight = bind(drawn)
         thresholds, _, best = _search_fold(
-            objective, truth, scores[drawn], weight, f"bootstrap resample {i}", scoring
+            objective,
+            truth,
+            scores[drawn],
+            weight,
+            f"bootstrap resample {i}",
+            scoring,
+            "Loosen the bound, or pass n_resamples=0 to skip the interval.",
         )
         found[i] = thresholds[best]
     return found
