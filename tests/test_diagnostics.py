@@ -127,6 +127,45 @@ def test_how_aggregated_says_which_rule_was_kept(rule, start):
     assert _diagnostics.how_aggregated("pooled", 5, rule).startswith(start)
 
 
+@pytest.mark.parametrize(
+    "value, digits, shown",
+    [
+        (0.379, 3, "0.379"),
+        (0.95, 3, "0.95"),
+        (0.985, 3, "0.985"),
+        (0.995, 3, "0.99500"),
+        (0.9996, 3, "0.999600"),
+        (1 - 2.0**-24, 3, "0.9999999404"),
+        (0.000123, 3, "0.000123"),
+        (1.23e-8, 3, "1.23e-08"),
+        (1.0, 3, "1"),
+        (0.0, 3, "0"),
+        (1.5, 3, "1.5"),
+        (-0.3, 3, "-0.3"),
+        (0.2983, 4, "0.2983"),
+        (0.9985, 4, "0.9985"),
+        (0.99985, 4, "0.999850"),
+    ],
+)
+def test_shown_number_shows_the_distance_to_1(value, digits, shown):
+    assert _diagnostics.shown_number(value, digits) == shown
+
+
+def test_summary_rows_tell_thresholds_near_1_from_1():
+    rows = dict(
+        _diagnostics.binary_summary_rows(
+            0.9996, np.array([0.9991, 0.99995, 0.379]), 0.3, (0.45, 0.99994), "how"
+        )
+    )
+    assert rows["decision threshold"] == "0.999600 (how)"
+    assert rows["fold thresholds"] == "0.999100 0.9999500 0.379"
+    assert rows["90% interval"] == "[0.45, 0.9999400]"
+    assert _diagnostics.shown_threshold(0.99996) == "0.9999600"
+    assert _diagnostics.shown_threshold(np.array([0.9996, 0.0004])) == (
+        "[0.999600 0.0004]"
+    )
+
+
 def test_fold_line_shows_a_threshold_or_a_vector():
     line = _diagnostics.fold_line(0, 5, 120, 0.25, "f1", 0.8, 0.5)
     assert line == (

@@ -34,6 +34,20 @@ def _shown(label):
     return label.item() if isinstance(label, np.generic) else label
 
 
+def shown_number(value, digits=3):
+    """``value`` to ``digits`` significant digits, more next to 1.
+
+    ``"g"`` formatting keeps the significant digits of a value near 0
+    (``0.000123``) but rounds one near 1 onto it (``0.9996`` to ``1``). Where
+    fewer than two digits of the distance to 1 would show, the value gets
+    the decimals that show three: ``0.999600``.
+    """
+    gap = 1 - value
+    if 0 < gap < 10.0 ** (1 - digits):
+        return f"{value:.{2 - int(np.floor(np.log10(gap)))}f}"
+    return f"{value:.{digits}g}"
+
+
 def few_samples(held_out_counts, classes):
     """A held-out part with fewer than ``FEW_SAMPLES`` samples of a class.
 
@@ -119,7 +133,7 @@ def fold_disagreement(fold_predicted_counts, fold_thresholds, aggregation, class
         else "aggregation='pooled', more folds or more data steady it."
     )
     if n_classes == 2:
-        spread = ", ".join(f"{t:.4g}" for t in fold_thresholds)
+        spread = ", ".join(shown_number(t, 4) for t in fold_thresholds)
         positives = fold_predicted_counts[:, 1]
         what = (
             f"({spread}): they predict between {positives.min()} and "
@@ -247,10 +261,10 @@ def binary_summary_rows(threshold, fold_thresholds, spread, interval, how):
     """The summary rows of a tuned binary threshold."""
     low, high = interval
     return [
-        ("decision threshold", f"{threshold:.3g} ({how})"),
-        ("fold thresholds", " ".join(f"{t:.3g}" for t in fold_thresholds)),
+        ("decision threshold", f"{shown_number(threshold)} ({how})"),
+        ("fold thresholds", " ".join(shown_number(t) for t in fold_thresholds)),
         ("spread (std)", f"{spread:.3g}"),
-        ("90% interval", f"[{low:.3g}, {high:.3g}]"),
+        ("90% interval", f"[{shown_number(low)}, {shown_number(high)}]"),
     ]
 
 
@@ -263,8 +277,8 @@ def multiclass_summary_rows(classes, thresholds, fold_thresholds, spread, how):
         rows.append(
             (
                 f"t[{label}]",
-                f"{t:.3g} (folds {folds.min():.3g} to {folds.max():.3g}, "
-                f"std {std:.3g})",
+                f"{shown_number(t)} (folds {shown_number(folds.min())} to "
+                f"{shown_number(folds.max())}, std {std:.3g})",
             )
         )
     return rows
@@ -273,8 +287,8 @@ def multiclass_summary_rows(classes, thresholds, fold_thresholds, spread, how):
 def shown_threshold(threshold):
     """A threshold as ``0.2983``, or a vector of them as ``[0.44 0.34 0.22]``."""
     if np.ndim(threshold) == 0:
-        return f"{threshold:.4g}"
-    return "[" + " ".join(f"{t:.3g}" for t in threshold) + "]"
+        return shown_number(threshold, 4)
+    return "[" + " ".join(shown_number(t) for t in threshold) + "]"
 
 
 def fold_line(i, n_folds, n_held_out, threshold, name, score, seconds):

@@ -856,7 +856,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             )
             decision_counts = _binary_counts(pooled >= tuned.threshold, pos)
             side = "above" if tuned.threshold > pooled.max() else "below"
-            edge = f"{tuned.threshold:.4g} lies {side}"
+            edge = f"{_diagnostics.shown_number(tuned.threshold, 4)} lies {side}"
         else:
             advice = "A calibrated classifier spreads them out."
             found += _diagnostics.saturated_scores(
@@ -924,10 +924,11 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             if self.decision_threshold_ is None:
                 return f"decision rule  least expected cost ({how})"
             if not multiclass:
-                return f"decision threshold  {self.decision_threshold_:.3g} ({how})"
+                shown = _diagnostics.shown_number(self.decision_threshold_)
+                return f"decision threshold  {shown} ({how})"
             rows = [("decision rule", f"argmax_k p_k / t_k ({how})")]
             rows += [
-                (f"t[{label}]", f"{t:.3g}")
+                (f"t[{label}]", _diagnostics.shown_number(t))
                 for label, t in zip(
                     self.classes_, self.decision_threshold_, strict=True
                 )
