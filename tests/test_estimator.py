@@ -590,8 +590,12 @@ def test_bad_input_gets_a_clear_error(params, X, y, fit_kwargs, error, match):
 def test_saturated_scores_warn():
     X, y = make_classification(n_samples=1000, random_state=0)
     clf = ThresholdedClassifier(DecisionTreeClassifier(max_depth=1), cv=FOLDS)
-    with pytest.warns(SaturatedScoresWarning, match="saturated: 2 distinct values"):
+    with pytest.warns(
+        SaturatedScoresWarning,
+        match="saturated: 2 distinct values.*a model with finer scores",
+    ) as record:
         clf.fit(X, y)
+    assert "decision_function" not in str(record[0].message)
 
 
 def test_disagreeing_folds_warn():
@@ -796,6 +800,102 @@ def test_few_minority_samples_in_a_fold_warn():
         clf.fit(X, y)
 
 
+class Float32Network(ClassifierMixin, BaseEstimator):
+    """A network's float32 sigmoid of large logits, cast to float64.
+
+    The logits are logistic regression's margins, stretched and shifted.
+    """
+
+    def __init__(self, scale=12.0, shift=4.0):
+        self.scale = scale
+        self.shift = shift
+
+    def fit(self, X, y):
+        self.model_ = LogisticRegression().fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def _logits(self, X):
+        return self.scale * (self.model_.decision_function(X) + self.shift)
+
+    def predict_proba(self, X):
+        logits = self._logits(X).astype(np.float32)
+        with np.errstate(over="ignore"):
+            p = (1 / (1 + np.exp(-logits))).astype(np.float64)
+        return np.c_[1 - p, p]
+
+
+class Float32NetworkWithMargins(Float32Network):
+    def decision_function(self, X):
+        return self._logits(X)
+
+
+@pytest.mark.parametrize(
+    "scale, reason",
+    [
+        (12.0, r"saturated: \d+% of the probabilities are within 1e-6 of 0 or 1"),
+        (
+            5.0,
+            r"saturated: its threshold, 0\.99999\d+, lies within 1e-6 of 1 among "
+            r"\d+ of the 120 probabilities, which float rounding, not the model, "
+            "orders there",
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    "estimator, advice",
+    [
+        (
+            Float32Network,
+            r"Float32Network has no decision_function to read instead\. If the model "
+            r"has logits .*tune on them: threshold_estimator\.tune_threshold\(y, "
+            r"logits, score_type='logit'\)",
+        ),
+        (
+            Float32NetworkWithMargins,
+            r"Use response_method='decision_function': "
+            r"Float32NetworkWithMargins's margins are not squashed into \[0, 1\]\.",
+        ),
+    ],
+)
+def test_float32_probabilities_warn_with_advice_that_applies(
+    binary_data, scale, reason, estimator, advice
+):
+    X, y = binary_data
+    clf = ThresholdedClassifier(estimator(scale=scale), scoring="f1", cv=FOLDS)
+    with pytest.warns(SaturatedScoresWarning, match=reason + ".*" + advice) as record:
+        clf.fit(X, y)
+    if not hasattr(clf.estimator, "decision_function"):
+        for warning in record:
+            assert "response_method='decision_function'" not in str(warning.message)
+
+
+def test_a_pipeline_without_decision_function_is_not_told_to_use_it(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(
+        make_pipeline(StandardScaler(), Float32Network()), scoring="f1", cv=FOLDS
+    )
+    with pytest.warns(SaturatedScoresWarning, match="tune_threshold") as record:
+        clf.fit(X, y)
+    for warning in record:
+        assert "response_method='decision_function'" not in str(warning.message)
+
+
+def test_summary_tells_a_threshold_near_1_from_1(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(Float32Network(scale=5.0), scoring="f1", cv=FOLDS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SaturatedScoresWarning)
+        clf.fit(X, y)
+    gap = 1 - clf.decision_threshold_
+    assert 0 < gap < 1e-6
+    assert clf.summary().startswith(
+        f"decision threshold  {clf.decision_threshold_:.10f} (one search"
+    )
+    fixed = ThresholdedClassifier(LogisticRegression(), threshold=0.9996).fit(X, y)
+    assert fixed.summary() == "decision threshold  0.999600 (fixed, not tuned)"
+
+
 class ExtremeProbabilities(ClassifierMixin, BaseEstimator):
     """Logistic regression with its margins stretched 40-fold."""
 
@@ -812,7 +912,7 @@ class ExtremeProbabilities(ClassifierMixin, BaseEstimator):
 def test_probabilities_piled_at_zero_and_one_warn(binary_data):
     X, y = binary_data
     clf = ThresholdedClassifier(ExtremeProbabilities(), cv=FOLDS)
-    with pytest.warns(SaturatedScoresWarning, match="within 1e-7 of 0 or 1") as record:
+    with pytest.warns(SaturatedScoresWarning, match="within 1e-6 of 0 or 1") as record:
         clf.fit(X, y)
     assert record[0].filename == __file__  # points at the caller's fit
 

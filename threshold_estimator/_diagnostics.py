@@ -22,11 +22,23 @@ MIN_DISTINCT_SCORES = 10
 DISAGREEMENT_RATIO = 2.0
 # Fewer samples of a class than this in a held-out fold is too few to tune on.
 FEW_SAMPLES = 5
-# Probabilities this close to 0 or 1 count as saturated.
-EXTREME = 1e-7
+# Probabilities this close to 0 or 1 count as saturated: below it, their
+# differences are float rounding (float32 steps by 6e-8 next to 1), not the
+# model's.
+EXTREME = 1e-6
+# A larger share of probabilities saturated leaves the threshold few samples
+# to move.
+SATURATED_SHARE = 0.5
 # A predicted share this many times the actual share, or below its inverse,
 # is worth a warning.
 RATE_RATIO = 10.0
+
+
+_FEW_VALUES_ADVICE = (
+    "Tied samples fall on the same side of any threshold: a model with finer "
+    "scores (a deeper tree, an ensemble, more neighbours, more informative "
+    "features) gives the threshold samples to separate."
+)
 
 
 def _shown(label):
@@ -71,7 +83,54 @@ def few_samples(held_out_counts, classes):
     ]
 
 
-def saturation(scores, is_probability):
+_FEWER_PREDICTIONS = "so moving the threshold changes few predictions"
+
+
+def _squashed(scores, threshold):
+    """Why probabilities next to 0 or 1 decide the threshold, or ``""``."""
+    near_end = (scores <= EXTREME) | (scores >= 1 - EXTREME)
+    share = np.mean(near_end)
+    if share > SATURATED_SHARE:
+        return (
+            f"{share:.0%} of the probabilities are within 1e-6 of 0 or 1, "
+            f"{_FEWER_PREDICTIONS}"
+        )
+    if threshold is None:
+        return ""
+    end = 0 if abs(threshold) < abs(1 - threshold) else 1
+    there = np.count_nonzero(np.abs(scores - end) <= EXTREME)
+    if abs(threshold - end) > EXTREME or not there:
+        return ""
+    return (
+        f"its threshold, {shown_number(threshold)}, lies within 1e-6 of {end} "
+        f"among {there} of the {scores.size} probabilities, which float rounding, "
+        "not the model, orders there"
+    )
+
+
+def _tied(scores):
+    """Why few distinct values leave the threshold little to do, or ``""``."""
+    _, counts = np.unique(scores, return_counts=True)
+    if counts.size < min(MIN_DISTINCT_SCORES, scores.size / 2):
+        return (
+            f"{counts.size} distinct values in {scores.size} samples, "
+            f"{_FEWER_PREDICTIONS}"
+        )
+    if counts.max() > scores.size / 2:
+        return (
+            f"{counts.max()} of {scores.size} samples share one value, "
+            f"{_FEWER_PREDICTIONS}"
+        )
+    return ""
+
+
+def _saturation(scores, is_probability, threshold):
+    """The reason, and whether it is probabilities squashed against 0 or 1."""
+    squashed = _squashed(scores, threshold) if is_probability else ""
+    return (squashed, True) if squashed else (_tied(scores), False)
+
+
+def saturation(scores, is_probability, threshold=None):
     """Why one fold's held-out scores are saturated, or an empty string.
 
     Parameters
@@ -80,29 +139,39 @@ def saturation(scores, is_probability):
         Binary: the scores of ``pos_label``. Multiclass: each sample's largest
         class probability.
     is_probability : bool
+    threshold : float, default=None
+        Binary: the fold's threshold, which should not lie among
+        probabilities within ``EXTREME`` of 0 or 1.
     """
-    _, counts = np.unique(scores, return_counts=True)
-    if counts.size < min(MIN_DISTINCT_SCORES, scores.size / 2):
-        return f"{counts.size} distinct values in {scores.size} samples"
-    if counts.max() > scores.size / 2:
-        return f"{counts.max()} of {scores.size} samples share one value"
-    if is_probability:
-        extreme = np.mean((scores <= EXTREME) | (scores >= 1 - EXTREME))
-        if extreme > 0.5:
-            return f"{extreme:.0%} of the probabilities are within 1e-7 of 0 or 1"
-    return ""
+    return _saturation(scores, is_probability, threshold)[0]
 
 
-def saturated_scores(fold_scores, is_probability, advice):
-    """The first fold whose held-out scores are saturated (see saturation)."""
-    for i, scores in enumerate(fold_scores):
-        reason = saturation(scores, is_probability)
+def saturated_scores(fold_scores, is_probability, advice, fold_thresholds=None):
+    """The first fold whose held-out scores are saturated (see saturation).
+
+    Parameters
+    ----------
+    fold_scores : sequence of ndarray of shape (n_samples,)
+    is_probability : bool
+    advice : str
+        What to do about probabilities squashed against 0 and 1, which only
+        the caller knows (another response method, logits, calibration).
+        Tied scores get advice of their own: a model with finer scores.
+    fold_thresholds : sequence of float, default=None
+        Binary: each fold's threshold.
+    """
+    if fold_thresholds is None:
+        fold_thresholds = [None] * len(fold_scores)
+    for i, (scores, threshold) in enumerate(
+        zip(fold_scores, fold_thresholds, strict=True)
+    ):
+        reason, squashed = _saturation(scores, is_probability, threshold)
         if reason:
             return [
                 (
                     SaturatedScoresWarning,
-                    f"The held-out scores of fold {i} are saturated: {reason}, so "
-                    f"moving the threshold changes few predictions. {advice}",
+                    f"The held-out scores of fold {i} are saturated: {reason}. "
+                    + (advice if squashed else _FEW_VALUES_ADVICE),
                 )
             ]
     return []

@@ -842,12 +842,31 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         pooled = np.concatenate([f.scores for f in folds])
         actual = held_out_counts.sum(axis=0)
         found = _diagnostics.few_samples(held_out_counts, classes)
+        name = type(self.estimator).__name__
         if target.is_binary:
-            advice = (
-                "Try response_method='decision_function' or a calibrated classifier."
-            )
+            if response_method == "predict_proba" and hasattr(
+                self.estimator, "decision_function"
+            ):
+                advice = (
+                    "Use response_method='decision_function': "
+                    f"{name}'s margins are not squashed into [0, 1]."
+                )
+            else:
+                # Read only for probabilities: margins are checked for ties, whose
+                # advice is the diagnostics' own.
+                advice = (
+                    f"{name} has no decision_function to read instead. If the "
+                    "model has logits (a network's output before its sigmoid), "
+                    "tune on them: threshold_estimator.tune_threshold(y, logits, "
+                    "score_type='logit'). Otherwise make it less confident (more "
+                    "regularisation, fewer epochs, label smoothing): calibrating "
+                    "its probabilities cannot separate values tied at 0 or 1."
+                )
             found += _diagnostics.saturated_scores(
-                [f.scores for f in folds], response_method == "predict_proba", advice
+                [f.scores for f in folds],
+                response_method == "predict_proba",
+                advice,
+                tuned.fold_thresholds,
             )
             pos = int(np.flatnonzero(classes == target.pos_label)[0])
             # Counts in the order of classes_: pos_label's column is pos.
@@ -858,7 +877,14 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             side = "above" if tuned.threshold > pooled.max() else "below"
             edge = f"{_diagnostics.shown_number(tuned.threshold, 4)} lies {side}"
         else:
-            advice = "A calibrated classifier spreads them out."
+            advice = (
+                f"Wrap {name} in sklearn.calibration.CalibratedClassifierCV, which "
+                "calibrates its decision_function, whose margins are not squashed."
+                if hasattr(self.estimator, "decision_function")
+                else f"Make {name} less confident (more regularisation, fewer "
+                "epochs, label smoothing): calibrating its probabilities cannot "
+                "separate values tied at 0 or 1."
+            )
             found += _diagnostics.saturated_scores(
                 [f.scores.max(axis=1) for f in folds], True, advice
             )
