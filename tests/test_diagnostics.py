@@ -158,6 +158,21 @@ def test_predicted_rate_checks_the_given_classes():
     assert "60.00% of the held-out samples are predicted positive" in two[0][1]
 
 
+def test_predicted_rate_compares_weighted_shares():
+    # 100 positives of weight 19 and 1900 negatives: half the weight each.
+    actual = np.array([1900.0, 1900.0])
+    flagged = np.array([1200.0, 1700.0])  # 1100 negatives, 50 positives
+    assert _diagnostics.predicted_rate(flagged, actual, np.array([0, 1]), [1]) == []
+    ((category, message),) = _diagnostics.predicted_rate(
+        np.array([3724.0, 76.0]), actual, np.array([0, 1]), [1], weighted=True
+    )
+    assert category is PositiveRateWarning
+    assert (
+        "2.00% of the held-out samples, weighted by sample_weight, are predicted "
+        "positive, against 50.00% positive: more than ten times apart" in message
+    )
+
+
 def test_summary_rows_and_their_format():
     rows = _diagnostics.multiclass_summary_rows(
         CLASSES,

@@ -928,6 +928,34 @@ def test_predicted_positive_rate_far_from_the_base_rate_warns(binary_data):
         clf.fit(X, y)
 
 
+def _capacity_fit(at_most):
+    """A capacity on no signal, 5% positives weighted up to half the weight."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2000, 3))
+    y = (np.arange(2000) % 20 == 0).astype(int)
+    clf = ThresholdedClassifier(
+        LogisticRegression(),
+        scoring=constrained("recall", "positive_rate", at_most=at_most),
+        cv=FOLDS,
+    )
+    return clf.fit(X, y, sample_weight=np.where(y == 1, 19.0, 1.0))
+
+
+def test_predicted_rate_compares_weighted_shares_when_weighted():
+    # About 55% of the weight flagged against a weighted base rate of 50%: as
+    # expected, though 60% of the samples against 5% of them would be 12-fold.
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        _capacity_fit(at_most=0.55)
+    assert not [w for w in record if w.category is PositiveRateWarning]
+    with pytest.warns(
+        PositiveRateWarning,
+        match=r"At the tuned threshold \d\.\d\d% of the held-out samples, weighted "
+        r"by sample_weight, are predicted positive, against 50\.00% positive",
+    ):
+        _capacity_fit(at_most=0.02)
+
+
 def test_verbose_reports_each_fold_and_the_refit(binary_data, capsys):
     X, y = binary_data
     ThresholdedClassifier(LogisticRegression(), cv=FOLDS).fit(X, y)

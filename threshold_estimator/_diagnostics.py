@@ -253,32 +253,40 @@ def one_class_predicted(predicted_counts, objective, edge=None):
     ]
 
 
-def predicted_rate(predicted_counts, actual_counts, classes, checked):
+def predicted_rate(predicted_counts, actual_counts, classes, checked, weighted=False):
     """A class predicted ten times more or less often than it occurs.
 
     Parameters
     ----------
     predicted_counts, actual_counts : ndarray of shape (n_classes,)
-        Over the pooled held-out samples.
+        Over the pooled held-out samples; both weighted, or neither.
     classes : ndarray of shape (n_classes,)
     checked : sequence of int
         The class indices to check (binary: the positive class only).
+    weighted : bool, default=False
+        Whether the counts are sums of ``sample_weight``, as the objective
+        sees them, which the message then says.
     """
     predicted = predicted_counts / predicted_counts.sum()
     actual = actual_counts / actual_counts.sum()
+    samples = (
+        "the held-out samples, weighted by sample_weight,"
+        if weighted
+        else "the held-out samples"
+    )
     for label in checked:
         if 1 / RATE_RATIO <= predicted[label] / actual[label] <= RATE_RATIO:
             continue
         if len(classes) == 2:
             what = (
-                f"{predicted[label]:.2%} of the held-out samples are predicted "
-                f"positive, against {actual[label]:.2%} positive"
+                f"{predicted[label]:.2%} of {samples} are predicted positive, "
+                f"against {actual[label]:.2%} positive"
             )
         else:
             what = (
-                f"{predicted[label]:.2%} of the held-out samples are predicted "
-                f"as class {_shown(classes[label])!r}, against {actual[label]:.2%} of "
-                "that class"
+                f"{predicted[label]:.2%} of {samples} are predicted as class "
+                f"{_shown(classes[label])!r}, against {actual[label]:.2%} of that "
+                "class"
             )
         return [
             (

@@ -545,7 +545,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         )
         self._report_folds(folds, tuned, objective)
         for category, message in self._fragility(
-            folds, tuned, target, objective, response_method
+            folds, tuned, target, objective, response_method, sample_weight
         ):
             # Past this method, fit and scikit-learn's fit wrapper: the caller.
             warnings.warn(message, category, stacklevel=3)
@@ -833,14 +833,19 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         cv_results = results if self.store_cv_results else None
         return _Tuned(threshold, fold_thresholds, results["decision"], rule, cv_results)
 
-    def _fragility(self, folds, tuned, target, objective, response_method):
+    def _fragility(
+        self, folds, tuned, target, objective, response_method, sample_weight=None
+    ):
         """(warning class, message) for each sign of a fragile rule."""
         classes = target.classes
         held_out_counts = np.array(
             [np.bincount(target.codes[f.test], minlength=classes.size) for f in folds]
         )
         pooled = np.concatenate([f.scores for f in folds])
-        actual = held_out_counts.sum(axis=0)
+        test = np.concatenate([f.test for f in folds])
+        # Shares are compared as the objective sees them: weighted, if weights.
+        weight = None if sample_weight is None else sample_weight[test]
+        actual = np.bincount(target.codes[test], weights=weight, minlength=classes.size)
         found = _diagnostics.few_samples(held_out_counts, classes)
         name = type(self.estimator).__name__
         if target.is_binary:
@@ -873,7 +878,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             fold_counts = np.array(
                 [_binary_counts(pooled >= t, pos) for t in tuned.fold_thresholds]
             )
-            decision_counts = _binary_counts(pooled >= tuned.threshold, pos)
+            decision = np.where(pooled >= tuned.threshold, pos, 1 - pos)
             side = "above" if tuned.threshold > pooled.max() else "below"
             edge = f"{_diagnostics.shown_number(tuned.threshold, 4)} lies {side}"
         else:
@@ -897,22 +902,23 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     for t in tuned.fold_thresholds
                 ]
             )
-            decision_counts = np.bincount(
-                predict_classes(log_proba, np.log(tuned.threshold)),
-                minlength=classes.size,
-            )
+            decision = predict_classes(log_proba, np.log(tuned.threshold))
             pos, edge = None, None
         found += _diagnostics.fold_disagreement(
             fold_counts, tuned.fold_thresholds, self.aggregation, classes
         )
+        decision_counts = np.bincount(decision, minlength=classes.size)
         at_edge = _diagnostics.one_class_predicted(decision_counts, objective, edge)
         if at_edge:
             return found + at_edge
-        # Held-out counts are in the order of the folds' samples, the same as
-        # pooled; for two classes only pos_label's rate is checked.
+        # For two classes only pos_label's rate is checked.
         checked = [pos] if pos is not None else range(classes.size)
         return found + _diagnostics.predicted_rate(
-            decision_counts, actual, classes, checked
+            np.bincount(decision, weights=weight, minlength=classes.size),
+            actual,
+            classes,
+            checked,
+            weighted=weight is not None,
         )
 
     def summary(self):

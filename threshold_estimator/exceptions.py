@@ -163,7 +163,9 @@ class PositiveRateWarning(ThresholdWarning):
     """The tuned threshold predicts far more or far fewer positives than exist.
 
     Raised when the share of held-out samples predicted positive is more
-    than ten times the share of positives, or less than a tenth of it. A
+    than ten times the share of positives, or less than a tenth of it; with
+    ``sample_weight``, both shares are of the weight, as the objective counts
+    them. A
     swapped ``pos_label`` or an objective that does not say what was meant
     are the usual causes; a cost or a capacity can make it intended.
 
