@@ -11,6 +11,9 @@ from sklearn.metrics import f1_score, make_scorer, precision_score, recall_score
 from sklearn.model_selection import (
     GridSearchCV,
     GroupKFold,
+    KFold,
+    RepeatedStratifiedKFold,
+    StratifiedGroupKFold,
     StratifiedKFold,
     StratifiedShuffleSplit,
     cross_val_score,
@@ -414,7 +417,8 @@ X_SMALL, Y_SMALL = make_classification(n_samples=100, random_state=0)
             np.zeros(100),
             {},
             ValueError,
-            "1 class",
+            r"y has one class, 0.0 \(all 100 samples\), but a decision rule needs "
+            "samples of at least two classes",
         ),
         (
             {"estimator": LogisticRegression(), "pos_label": 2},
@@ -441,8 +445,9 @@ X_SMALL, Y_SMALL = make_classification(n_samples=100, random_state=0)
             np.r_[np.ones(50), np.zeros(50)],
             {},
             ValueError,
-            "The training part of fold 0 of cv holds no sample of class 0.0 .of "
-            "non-zero weight.; every fold needs every class",
+            "The training part of fold 0 of cv holds no sample of class 0.0; every "
+            "fold needs every class. The splits do not stratify by class: use a "
+            r"stratified splitter such as StratifiedKFold\(n_splits, shuffle=True\)",
         ),
         (
             {"estimator": LogisticRegression(), "cv": []},
@@ -585,6 +590,110 @@ X_SMALL, Y_SMALL = make_classification(n_samples=100, random_state=0)
 def test_bad_input_gets_a_clear_error(params, X, y, fit_kwargs, error, match):
     with pytest.raises(error, match=match):
         _bad_fit(params, X, y, **fit_kwargs)
+
+
+def test_a_one_class_training_split_of_an_outer_cv_is_named():
+    y = np.sort(Y_SMALL)  # unshuffled: KFold(2) trains on one class
+    with pytest.raises(
+        ValueError,
+        match=r"y has one class, 1 \(all 50 samples\).*under an outer "
+        r"cross-validation \(GridSearchCV, cross_val_score\), split with a "
+        "stratified splitter such as StratifiedKFold",
+    ):
+        cross_val_score(
+            ThresholdedClassifier(LogisticRegression()),
+            X_SMALL,
+            y,
+            cv=KFold(2),
+            error_score="raise",
+        )
+
+
+# 97 negatives then 3 positives.
+Y_THREE = np.r_[np.zeros(97, dtype=int), np.ones(3, dtype=int)]
+
+
+@pytest.mark.parametrize(
+    "cv, y, fit_kwargs, match",
+    [
+        (
+            StratifiedKFold(5),
+            Y_THREE,
+            {},
+            r"held-out part of fold 0 of cv holds no sample of class 1; every fold "
+            r"needs every class\. cv is already stratified \(StratifiedKFold\), but "
+            "y has only 3 samples of class 1: use fewer folds, or more samples of "
+            "that class.",
+        ),
+        (
+            RepeatedStratifiedKFold(n_splits=4, n_repeats=2, random_state=0),
+            Y_THREE,
+            {},
+            r"already stratified \(RepeatedStratifiedKFold\), but y has only 3 "
+            "samples of class 1: use fewer folds",
+        ),
+        (
+            StratifiedShuffleSplit(2, test_size=0.1, random_state=0),
+            Y_THREE,
+            {},
+            r"already stratified \(StratifiedShuffleSplit\), but y has only 3 "
+            "samples of class 1: use a larger test_size",
+        ),
+        (
+            StratifiedGroupKFold(5),
+            Y_THREE,
+            {"groups": np.arange(100)},
+            r"already stratified \(StratifiedGroupKFold\), but y has only 3",
+        ),
+        (
+            3,
+            Y_THREE,
+            {"sample_weight": np.r_[np.ones(99), 0.0]},
+            r"class 1 \(of non-zero weight\); every fold needs every class\. cv is "
+            r"already stratified \(cv=3 makes a StratifiedKFold\), but y has only 2 "
+            "samples of non-zero weight of class 1",
+        ),
+        (
+            KFold(3),
+            np.sort(Y_SMALL),
+            {},
+            "KFold does not stratify by class: use a stratified splitter such as "
+            r"StratifiedKFold\(n_splits, shuffle=True\), or fewer folds\.",
+        ),
+        (
+            GroupKFold(2),
+            np.sort(Y_SMALL),
+            {"groups": np.arange(100) // 50},
+            "GroupKFold keeps groups apart but does not stratify by class: use "
+            "StratifiedGroupKFold, which does both, or fewer folds.",
+        ),
+        (
+            5,
+            Y_SMALL,
+            {"sample_weight": Y_SMALL.astype(float)},
+            "sample_weight is zero for every sample of class 0: give some of them a "
+            "weight, or leave the class out of y.",
+        ),
+    ],
+    ids=[
+        "StratifiedKFold",
+        "RepeatedStratifiedKFold",
+        "StratifiedShuffleSplit",
+        "StratifiedGroupKFold",
+        "int-weighted",
+        "KFold",
+        "GroupKFold",
+        "zero-weight",
+    ],
+)
+def test_a_fold_without_a_class_gets_advice_for_its_splitter(cv, y, fit_kwargs, match):
+    clf = ThresholdedClassifier(LogisticRegression(), cv=cv)
+    with pytest.raises(ValueError, match=match) as raised, warnings.catch_warnings():
+        # Scikit-learn's splitters warn of a class smaller than n_splits.
+        warnings.simplefilter("ignore", UserWarning)
+        clf.fit(X_SMALL, y, **fit_kwargs)
+    if "already stratified" in match:
+        assert "stratified splitter" not in str(raised.value)
 
 
 def test_saturated_scores_warn():

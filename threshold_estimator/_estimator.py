@@ -13,7 +13,17 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
-from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit, check_cv
+from sklearn.model_selection import (
+    GroupKFold,
+    GroupShuffleSplit,
+    LeaveOneGroupOut,
+    LeavePGroupsOut,
+    RepeatedStratifiedKFold,
+    StratifiedGroupKFold,
+    StratifiedKFold,
+    StratifiedShuffleSplit,
+    check_cv,
+)
 from sklearn.utils import Bunch, _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
 from sklearn.utils._response import _get_response_values_binary
@@ -723,7 +733,8 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                         else "Tuning needs at least 2 samples of each class."
                     )
                 )
-        splits = list(self._splitter().split(X, target.y, **split_params))
+        splitter = self._splitter()
+        splits = list(splitter.split(X, target.y, **split_params))
         if not splits:
             raise ValueError(
                 "cv made no splits; pass a splitter or at least one (train, test) "
@@ -735,6 +746,12 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 f"{len(splits)} splits. Use refit=True, or a single split such as "
                 "cv=0.2."
             )
+        # The samples of each class in y that a fold can hold (non-zero weight).
+        in_y = np.bincount(
+            target.codes,
+            weights=None if sample_weight is None else sample_weight > 0,
+            minlength=n_classes,
+        ).astype(np.intp)
         for i, (train, test) in enumerate(splits):
             for part, index in (("training", train), ("held-out", test)):
                 # Samples of zero weight count as absent, as if removed.
@@ -744,11 +761,19 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     minlength=n_classes,
                 )
                 if (present <= 0).any():
-                    label = target.classes[np.argmin(present)].tolist()
+                    missing = int(np.argmin(present))
+                    label = target.classes[missing].tolist()
+                    of = "" if sample_weight is None else " (of non-zero weight)"
                     raise ValueError(
                         f"The {part} part of fold {i} of cv holds no sample of "
-                        f"class {label!r} (of non-zero weight); every fold needs "
-                        "every class. Use fewer folds or a stratified splitter."
+                        f"class {label!r}{of}; every fold needs every class. "
+                        + _missing_class_advice(
+                            self.cv,
+                            splitter,
+                            label,
+                            in_y[missing],
+                            weighted=sample_weight is not None,
+                        )
                     )
         return splits
 
@@ -1139,9 +1164,17 @@ def _check_target(y, pos_label):
     classes = np.unique(y)
     # Against the few classes: cheaper than unique's inverse, a sort of y.
     codes = np.searchsorted(classes, y)
-    if classes.size < 2:
+    if classes.size == 0:
         raise ValueError(
-            f"y holds 1 class ({classes.tolist()}); a decision rule needs at least two."
+            "y is empty, but a decision rule needs samples of at least two classes."
+        )
+    if classes.size == 1:
+        raise ValueError(
+            f"y has one class, {classes.tolist()[0]!r} (all {y.size} samples), but a "
+            "decision rule needs samples of at least two classes. Pass a y with "
+            "two classes or more; under an outer cross-validation (GridSearchCV, "
+            "cross_val_score), split with a stratified splitter such as "
+            "StratifiedKFold, so that every training part holds every class."
         )
     if y_type != "binary":
         if pos_label is not None:
@@ -1217,6 +1250,58 @@ def _check_held_out_scores(folds, response_method):
                 f"the held-out part of fold {i}, so no threshold separates its "
                 "samples. Check that the estimator learns from the features."
             )
+
+
+# The splitters that keep every class's share in every fold, and those that
+# keep groups apart, whose stratified form is StratifiedGroupKFold.
+_STRATIFIED = (
+    StratifiedKFold,
+    StratifiedShuffleSplit,
+    RepeatedStratifiedKFold,
+    StratifiedGroupKFold,
+)
+_GROUPED = (GroupKFold, GroupShuffleSplit, LeaveOneGroupOut, LeavePGroupsOut)
+
+
+def _missing_class_advice(cv, splitter, label, in_y, weighted):
+    """What to do about a fold without ``label``, of which y has ``in_y``.
+
+    ``in_y`` counts the samples of non-zero weight when ``weighted``.
+    """
+    of = " of non-zero weight" if weighted else ""
+    if in_y == 0:
+        return (
+            f"sample_weight is zero for every sample of class {label!r}: give some "
+            "of them a weight, or leave the class out of y."
+        )
+    if in_y == 1:
+        return (
+            f"y has 1 sample{of} of class {label!r}; tuning needs at least 2 of "
+            "each class, one for each part of a fold."
+        )
+    if isinstance(splitter, _STRATIFIED):
+        name = type(splitter).__name__
+        given = name if hasattr(cv, "split") else f"cv={cv!r} makes a {name}"
+        if not isinstance(splitter, StratifiedShuffleSplit):
+            fewer = "fewer folds"
+        elif hasattr(cv, "split"):
+            fewer = "a larger test_size"
+        else:
+            fewer = "a larger cv, the held-out fraction"
+        return (
+            f"cv is already stratified ({given}), but y has only {in_y} samples{of} "
+            f"of class {label!r}: use {fewer}, or more samples of that class."
+        )
+    if isinstance(splitter, _GROUPED):
+        return (
+            f"{type(cv).__name__} keeps groups apart but does not stratify by "
+            "class: use StratifiedGroupKFold, which does both, or fewer folds."
+        )
+    given = f"{type(cv).__name__} does" if hasattr(cv, "split") else "The splits do"
+    return (
+        f"{given} not stratify by class: use a stratified splitter such as "
+        "StratifiedKFold(n_splits, shuffle=True), or fewer folds."
+    )
 
 
 def _class_shares(target, sample_weight):
