@@ -570,6 +570,15 @@ X_SMALL, Y_SMALL = make_classification(n_samples=100, random_state=0)
             r"takes confusion counts.*objectives.from_counts\(...\)",
         ),
         (
+            {"estimator": LogisticRegression(), "scoring": f1_score},
+            X_SMALL,
+            Y_SMALL,
+            {},
+            TypeError,
+            r"scoring=f1_score is a metric function.*Wrap it: "
+            r"scoring=make_scorer\(f1_score\)",
+        ),
+        (
             {"estimator": LogisticRegression(), "aggregation": "max"},
             X_SMALL,
             Y_SMALL,

@@ -184,6 +184,7 @@ def resolve_scoring(scoring, classes, pos_label):
                 "scoring is a scikit-learn scorer, scorer(estimator, X, y). Wrap "
                 "a function of the counts in objectives.from_counts(...)."
             )
+        _check_not_a_metric(scoring)
         scorer = scoring
     else:
         raise TypeError(
@@ -204,10 +205,51 @@ def resolve_scoring(scoring, classes, pos_label):
     return ScorerObjective(scorer, classes, labels)
 
 
+def _parameter_names(func):
+    """The names of ``func``'s parameters, or [] when it has no signature."""
+    try:
+        return list(inspect.signature(func).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
 def _takes_counts(func):
     """Whether ``func``'s parameters are the confusion counts."""
-    try:
-        names = list(inspect.signature(func).parameters)
-    except (TypeError, ValueError):
-        return False
-    return names[:4] == ["tn", "fp", "fn", "tp"]
+    return _parameter_names(func)[:4] == ["tn", "fp", "fn", "tp"]
+
+
+def _function_name(func):
+    """``f1_score`` for ``f1_score`` and for a ``functools.partial`` of it."""
+    func = getattr(func, "func", func)
+    return getattr(func, "__name__", type(func).__name__)
+
+
+# The second parameter of metrics of scores or probabilities.
+_SCORE_ARGUMENTS = ("y_score", "y_prob", "y_proba", "probas_pred")
+
+
+def _check_not_a_metric(func):
+    """Refuse a metric ``func(y_true, y_pred)`` given where a scorer belongs."""
+    names = _parameter_names(func)
+    if len(names) < 2 or not all(name.startswith("y") for name in names[:2]):
+        return
+    name = _function_name(func)
+    if names[1] in _SCORE_ARGUMENTS:
+        raise ValueError(
+            _THRESHOLD_FREE.format(
+                name=f"scoring={name}", method="scores", names=objective_names()
+            )
+        )
+    built_in = name.removesuffix("_score")
+    instead = (
+        f", or the built-in objective scoring={built_in!r}, exact and faster"
+        if _is_objective_name(built_in) and built_in != "fbeta"
+        else ""
+    )
+    raise TypeError(
+        f"scoring={name} is a metric function, {name}({', '.join(names[:2])}, "
+        "...), but a callable scoring must be a scikit-learn scorer, "
+        f"scorer(estimator, X, y). Wrap it: scoring=make_scorer({name}) (from "
+        "sklearn.metrics), with the metric's options as keywords such as "
+        f"make_scorer({name}, pos_label=...){instead}."
+    )
