@@ -31,6 +31,7 @@ from threshold_estimator import (
     ThresholdAtEdgeWarning,
     ThresholdedClassifier,
 )
+from threshold_estimator._estimator import _margin
 from threshold_estimator._search import (
     best_cut,
     cut_thresholds,
@@ -178,8 +179,8 @@ def test_decision_function_is_log_odds_margin_for_probabilities(binary_data):
     np.testing.assert_allclose(clf.decision_function(X), expected, atol=1e-9)
 
 
-@pytest.mark.parametrize("threshold", [0.0, 0.5, 1.0, 1.2, -0.3])
-def test_decision_function_sign_holds_at_and_beyond_probability_bounds(threshold):
+@pytest.mark.parametrize("threshold", [0.0, 0.5, 1.0])
+def test_decision_function_sign_holds_at_the_probability_bounds(threshold):
     X = np.array([[0.0], [1.0], [2.0], [3.0]])
     y = np.array([0, 0, 1, 1])
     clf = ThresholdedClassifier(LogisticRegression(C=1e6), threshold=threshold)
@@ -187,6 +188,24 @@ def test_decision_function_sign_holds_at_and_beyond_probability_bounds(threshold
     proba = clf.predict_proba(X)[:, 1]
     np.testing.assert_array_equal(clf.decision_function(X) > 0, proba >= threshold)
     np.testing.assert_array_equal(clf.predict(X) == 1, proba >= threshold)
+
+
+@pytest.mark.parametrize("threshold", [1.2, -0.3])
+def test_margin_sign_holds_beyond_the_probability_bounds(threshold):
+    # A tuned threshold lies beyond the extreme score when no score may pass.
+    scores = np.array([0.0, 1e-20, 0.3, 1 - 1e-16, 1.0])
+    margin = _margin(scores, threshold, log_odds=True)
+    np.testing.assert_array_equal(margin > 0, scores >= threshold)
+    assert np.isfinite(margin).all()
+
+
+def test_a_fixed_margin_threshold_may_leave_0_1(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(
+        LogisticRegression(), threshold=1.5, response_method="decision_function"
+    ).fit(X, y)
+    raw = clf.estimator_.decision_function(X)
+    np.testing.assert_array_equal(clf.predict(X), (raw >= 1.5).astype(int))
 
 
 def test_decision_function_response_thresholds_the_margin(binary_data):
@@ -568,6 +587,26 @@ X_SMALL, Y_SMALL = make_classification(n_samples=100, random_state=0)
             {},
             TypeError,
             r"takes confusion counts.*objectives.from_counts\(...\)",
+        ),
+        (
+            {"estimator": LogisticRegression(), "threshold": 1.5},
+            X_SMALL,
+            Y_SMALL,
+            {},
+            ValueError,
+            r"threshold=1.5 is compared with LogisticRegression's predict_proba, a "
+            "probability, so it would predict one class for every sample. Give a "
+            r"probability in \[0, 1\], or response_method='decision_function' for "
+            "a threshold of the estimator's margins.",
+        ),
+        (
+            {"estimator": DecisionTreeClassifier(), "threshold": -0.2},
+            X_SMALL,
+            Y_SMALL,
+            {},
+            ValueError,
+            r"threshold=-0.2 is compared with DecisionTreeClassifier's "
+            r"predict_proba.*Give a probability in \[0, 1\]\.$",
         ),
         (
             {"estimator": LogisticRegression(), "scoring": f1_score},

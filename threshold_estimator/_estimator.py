@@ -229,8 +229,9 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         expected cost, ``argmin_j sum_k p_k C[k, j]``; for
         ``"balanced_accuracy"`` the prior rule ``argmax_k p_k / prior_k``
         (prior: the class shares of ``y``); for ``"accuracy"`` plain argmax.
-        A number (two classes) or a vector of positive numbers, one per class
-        in the order of ``classes_`` (more classes), fixes the rule. Fixed
+        A number (two classes; in [0, 1] when it is compared with
+        probabilities) or a vector of positive numbers, one per class in the
+        order of ``classes_`` (more classes), fixes the rule. Fixed
         and Bayes rules fit the estimator once on all the data, with no
         folds, which lets ``GridSearchCV`` search the threshold itself.
 
@@ -531,7 +532,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             self.estimator, self.response_method, target, self.threshold
         )
         if not tune:
-            fixed = self._fixed_rule(objective, target, sample_weight)
+            fixed = self._fixed_rule(objective, target, sample_weight, response_method)
             estimator = clone(self.estimator).fit(X, y, **routed.estimator.fit)
             return self._set_fitted(estimator, target, response_method, **fixed)
 
@@ -612,7 +613,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 setattr(self, name, getattr(estimator, name))
         return self
 
-    def _fixed_rule(self, objective, target, sample_weight):
+    def _fixed_rule(self, objective, target, sample_weight, response_method):
         """The untuned rule of ``threshold``: a number, a vector or "bayes"."""
         n_classes = target.classes.size
         if isinstance(self.threshold, str):  # "bayes"
@@ -624,6 +625,19 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     f"classes, but y has {n_classes}: give a vector of "
                     f"{n_classes} positive thresholds, one per class in the "
                     "order of classes_, or threshold='auto' to tune them."
+                )
+            if response_method == "predict_proba" and not 0 <= self.threshold <= 1:
+                margins = (
+                    ", or response_method='decision_function' for a threshold of "
+                    "the estimator's margins"
+                    if hasattr(self.estimator, "decision_function")
+                    else ""
+                )
+                raise ValueError(
+                    f"threshold={self.threshold!r} is compared with "
+                    f"{type(self.estimator).__name__}'s predict_proba, a "
+                    "probability, so it would predict one class for every "
+                    f"sample. Give a probability in [0, 1]{margins}."
                 )
             return {"threshold": float(self.threshold), "rule": "fixed"}
         if n_classes == 2:
