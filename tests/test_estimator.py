@@ -208,6 +208,17 @@ def test_a_fixed_margin_threshold_may_leave_0_1(binary_data):
     np.testing.assert_array_equal(clf.predict(X), (raw >= 1.5).astype(int))
 
 
+def test_a_fixed_threshold_on_string_labels_needs_no_pos_label(binary_data):
+    # The threshold is of classes_[1]'s probability, whatever the objective.
+    X, y = binary_data
+    labels = np.array(["ham", "spam"])[y]
+    clf = ThresholdedClassifier(LogisticRegression(), scoring="f1", threshold=0.3)
+    clf.fit(X, labels)
+    assert clf.pos_label_ == "spam"
+    proba = clf.predict_proba(X)[:, 1]
+    np.testing.assert_array_equal(clf.predict(X) == "spam", proba >= 0.3)
+
+
 def test_decision_function_response_thresholds_the_margin(binary_data):
     X, y = binary_data
     clf = ThresholdedClassifier(
@@ -607,6 +618,27 @@ X_SMALL, Y_SMALL = make_classification(n_samples=100, random_state=0)
             ValueError,
             r"threshold=-0.2 is compared with DecisionTreeClassifier's "
             r"predict_proba.*Give a probability in \[0, 1\]\.$",
+        ),
+        (
+            {"estimator": LogisticRegression(), "scoring": "f1"},
+            X_SMALL,
+            np.array(["ham", "spam"])[Y_SMALL],
+            {},
+            ValueError,
+            r"pos_label=None, but scoring='f1' counts one class as positive.*Pass "
+            r"pos_label='(ham|spam)' \(the class the objective counts as positive",
+        ),
+        (
+            {
+                "estimator": LogisticRegression(),
+                "scoring": cost(fp=1, fn=10),
+                "threshold": "bayes",
+            },
+            X_SMALL,
+            np.array(["ham", "spam"])[Y_SMALL],
+            {},
+            ValueError,
+            r"pos_label=None, but scoring=cost\(fp=1, fn=10\) counts one class",
         ),
         (
             {"estimator": LogisticRegression(), "scoring": f1_score},

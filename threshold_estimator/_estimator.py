@@ -49,7 +49,11 @@ from sklearn.utils.validation import (
 
 from threshold_estimator import _diagnostics
 from threshold_estimator._counts import confusion_counts
-from threshold_estimator._scoring import resolve_scoring, routed_scorer
+from threshold_estimator._scoring import (
+    check_pos_label,
+    resolve_scoring,
+    routed_scorer,
+)
 from threshold_estimator._search import (
     aggregate,
     best_cut,
@@ -244,7 +248,15 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     pos_label : int, float, bool or str, default=None
         Two classes only: the class predicted where the score reaches the
         threshold, and the positive class of the objective. ``None`` means
-        ``classes_[1]``.
+        ``classes_[1]``, which fit takes without asking only where it goes
+        without saying: labels ``{0, 1}``, ``{-1, 1}`` or ``{False, True}``,
+        an objective symmetric in the classes (``"balanced_accuracy"``,
+        ``"mcc"``, :func:`~threshold_estimator.objectives.cost_matrix`, ...;
+        see ``Objective.symmetric``), or a fixed number as ``threshold``.
+        Otherwise, as for ``scoring="f1"`` on labels ``"ham"`` and
+        ``"spam"``, fit asks for it. A scikit-learn scorer takes its positive
+        class from its own ``pos_label``, as in ``make_scorer(f1_score,
+        pos_label="spam")``.
 
     refit : bool, default=True
         Refit the estimator on all the data after tuning. ``False`` needs a
@@ -536,6 +548,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             estimator = clone(self.estimator).fit(X, y, **routed.estimator.fit)
             return self._set_fitted(estimator, target, response_method, **fixed)
 
+        check_pos_label(self.scoring, target.y, self.pos_label)
         splits = self._make_splits(X, target, routed.splitter.split, sample_weight)
         folds = self._fit_folds(
             X, y, splits, routed.estimator.fit, target, response_method
@@ -617,6 +630,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         """The untuned rule of ``threshold``: a number, a vector or "bayes"."""
         n_classes = target.classes.size
         if isinstance(self.threshold, str):  # "bayes"
+            check_pos_label(self.scoring, target.y, self.pos_label)
             return _bayes_rule(objective, target, sample_weight)
         if np.ndim(self.threshold) == 0:
             if n_classes > 2:
