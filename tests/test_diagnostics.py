@@ -15,6 +15,17 @@ from threshold_estimator.exceptions import (
 CLASSES = np.array(["a", "b", "c"])
 
 
+def _float32_sigmoid(logits):
+    """A network's output: the float32 sigmoid of its logits, cast to float64."""
+    logits = np.asarray(logits, dtype=np.float32)
+    with np.errstate(over="ignore"):
+        return (1 / (1 + np.exp(-logits))).astype(np.float64)
+
+
+# Large logits: most outputs sit on float32's last steps below 1, few at 1.
+LOGITS = np.random.default_rng(0).normal(loc=15, scale=2, size=200)
+
+
 def test_few_samples_names_the_fold_and_the_class():
     counts = np.array([[40, 10, 6], [41, 9, 4], [40, 10, 5]])
     ((category, message),) = _diagnostics.few_samples(counts, CLASSES)
@@ -32,13 +43,47 @@ def test_few_samples_names_the_fold_and_the_class():
             np.r_[np.full(30, 1e-9), np.full(30, 1 - 1e-9) - np.arange(30) * 1e-12]
             + np.r_[np.arange(30) * 1e-12, np.zeros(30)],
             True,
-            "100% of the probabilities are within 1e-7 of 0 or 1",
+            "100% of the probabilities are within 1e-6 of 0 or 1",
+        ),
+        # A network's outputs a few float32 steps below 1, all distinct.
+        (
+            1 - np.r_[np.linspace(1.5e-7, 9e-7, 60), np.linspace(0.1, 0.9, 40)],
+            True,
+            "60% of the probabilities are within 1e-6 of 0 or 1",
         ),
         (np.linspace(0, 1, 100), True, ""),
+        # A pile at 0 away from the threshold is no reason to warn.
+        (
+            np.r_[np.full(40, 1e-9) + np.arange(40) * 1e-12, np.linspace(0.1, 1, 60)],
+            True,
+            "",
+        ),
     ],
 )
 def test_saturation_says_why(scores, is_probability, reason):
     assert _diagnostics.saturation(scores, is_probability).startswith(reason)
+
+
+def test_float32_sigmoid_outputs_are_saturated():
+    scores = _float32_sigmoid(LOGITS)
+    share = np.mean(scores >= 1 - 1e-6)
+    # Neither one tied value nor the outputs within 1e-7 of 1 make a majority.
+    assert np.mean(scores == 1) <= np.mean(scores >= 1 - 1e-7) < 0.5 < share
+    assert _diagnostics.saturation(scores, True) == (
+        f"{share:.0%} of the probabilities are within 1e-6 of 0 or 1, so moving "
+        "the threshold changes few predictions"
+    )
+
+
+def test_a_threshold_among_saturated_probabilities_is_named():
+    # A sixth of the probabilities on float32's last steps below 1.
+    scores = np.r_[1 - np.arange(1, 17) * 2.0**-24, np.linspace(0.01, 0.99, 80)]
+    assert _diagnostics.saturation(scores, True, threshold=0.5) == ""
+    assert _diagnostics.saturation(scores, True, threshold=1 - 2.5 * 2.0**-24) == (
+        "its threshold, 0.999999851, lies within 1e-6 of 1 among 16 of the 96 "
+        "probabilities, which float rounding, not the model, orders there"
+    )
+    assert _diagnostics.saturation(scores, False, threshold=1 - 1e-7) == ""
 
 
 def test_saturated_scores_name_the_first_saturated_fold():
@@ -46,7 +91,22 @@ def test_saturated_scores_name_the_first_saturated_fold():
     ((category, message),) = _diagnostics.saturated_scores(folds, True, "Advice.")
     assert category is SaturatedScoresWarning
     assert message.startswith("The held-out scores of fold 1 are saturated")
-    assert message.endswith("Advice.")
+    # Ties are no matter of response or calibration: the caller's advice is
+    # for probabilities squashed against 0 and 1.
+    assert message.endswith("gives the threshold samples to separate.")
+    squashed = [np.linspace(0.1, 0.9, 50), _float32_sigmoid(LOGITS)]
+    ((_, message),) = _diagnostics.saturated_scores(squashed, True, "Advice.")
+    assert message.startswith("The held-out scores of fold 1 are saturated")
+    assert message.endswith("orders there. Advice.") or message.endswith(
+        "changes few predictions. Advice."
+    )
+    ((_, message),) = _diagnostics.saturated_scores(
+        [np.r_[1 - np.arange(1, 17) * 2.0**-24, np.linspace(0.01, 0.99, 80)]],
+        True,
+        "Advice.",
+        fold_thresholds=[1 - 2.5 * 2.0**-24],
+    )
+    assert message.endswith("not the model, orders there. Advice.")
 
 
 def test_fold_disagreement_of_two_classes_counts_the_positives():
@@ -98,6 +158,25 @@ def test_predicted_rate_checks_the_given_classes():
     assert "60.00% of the held-out samples are predicted positive" in two[0][1]
 
 
+def test_predicted_rate_compares_weighted_shares():
+    # 100 positives of weight 19 and 1900 negatives: half the weight each.
+    actual = np.array([1900.0, 1900.0])
+    flagged = np.array([1200.0, 1700.0])  # 1100 negatives, 50 positives
+    assert _diagnostics.predicted_rate(flagged, actual, np.array([0, 1]), [1]) == []
+    ((category, message),) = _diagnostics.predicted_rate(
+        np.array([3724.0, 76.0]),
+        actual,
+        np.array([0, 1]),
+        [1],
+        weighted="sample_weight",
+    )
+    assert category is PositiveRateWarning
+    assert (
+        "2.00% of the held-out samples, weighted by sample_weight, are predicted "
+        "positive, against 50.00% positive: more than ten times apart" in message
+    )
+
+
 def test_summary_rows_and_their_format():
     rows = _diagnostics.multiclass_summary_rows(
         CLASSES,
@@ -125,6 +204,45 @@ def test_summary_rows_and_their_format():
 )
 def test_how_aggregated_says_which_rule_was_kept(rule, start):
     assert _diagnostics.how_aggregated("pooled", 5, rule).startswith(start)
+
+
+@pytest.mark.parametrize(
+    "value, digits, shown",
+    [
+        (0.379, 3, "0.379"),
+        (0.95, 3, "0.95"),
+        (0.985, 3, "0.985"),
+        (0.995, 3, "0.99500"),
+        (0.9996, 3, "0.999600"),
+        (1 - 2.0**-24, 3, "0.9999999404"),
+        (0.000123, 3, "0.000123"),
+        (1.23e-8, 3, "1.23e-08"),
+        (1.0, 3, "1"),
+        (0.0, 3, "0"),
+        (1.5, 3, "1.5"),
+        (-0.3, 3, "-0.3"),
+        (0.2983, 4, "0.2983"),
+        (0.9985, 4, "0.9985"),
+        (0.99985, 4, "0.999850"),
+    ],
+)
+def test_shown_number_shows_the_distance_to_1(value, digits, shown):
+    assert _diagnostics.shown_number(value, digits) == shown
+
+
+def test_summary_rows_tell_thresholds_near_1_from_1():
+    rows = dict(
+        _diagnostics.binary_summary_rows(
+            0.9996, np.array([0.9991, 0.99995, 0.379]), 0.3, (0.45, 0.99994), "how"
+        )
+    )
+    assert rows["decision threshold"] == "0.999600 (how)"
+    assert rows["fold thresholds"] == "0.999100 0.9999500 0.379"
+    assert rows["90% interval"] == "[0.45, 0.9999400]"
+    assert _diagnostics.shown_threshold(0.99996) == "0.9999600"
+    assert _diagnostics.shown_threshold(np.array([0.9996, 0.0004])) == (
+        "[0.999600 0.0004]"
+    )
 
 
 def test_fold_line_shows_a_threshold_or_a_vector():

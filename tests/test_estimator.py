@@ -11,6 +11,9 @@ from sklearn.metrics import f1_score, make_scorer, precision_score, recall_score
 from sklearn.model_selection import (
     GridSearchCV,
     GroupKFold,
+    KFold,
+    RepeatedStratifiedKFold,
+    StratifiedGroupKFold,
     StratifiedKFold,
     StratifiedShuffleSplit,
     cross_val_score,
@@ -28,6 +31,7 @@ from threshold_estimator import (
     ThresholdAtEdgeWarning,
     ThresholdedClassifier,
 )
+from threshold_estimator._estimator import _margin
 from threshold_estimator._search import (
     best_cut,
     cut_thresholds,
@@ -175,8 +179,8 @@ def test_decision_function_is_log_odds_margin_for_probabilities(binary_data):
     np.testing.assert_allclose(clf.decision_function(X), expected, atol=1e-9)
 
 
-@pytest.mark.parametrize("threshold", [0.0, 0.5, 1.0, 1.2, -0.3])
-def test_decision_function_sign_holds_at_and_beyond_probability_bounds(threshold):
+@pytest.mark.parametrize("threshold", [0.0, 0.5, 1.0])
+def test_decision_function_sign_holds_at_the_probability_bounds(threshold):
     X = np.array([[0.0], [1.0], [2.0], [3.0]])
     y = np.array([0, 0, 1, 1])
     clf = ThresholdedClassifier(LogisticRegression(C=1e6), threshold=threshold)
@@ -184,6 +188,35 @@ def test_decision_function_sign_holds_at_and_beyond_probability_bounds(threshold
     proba = clf.predict_proba(X)[:, 1]
     np.testing.assert_array_equal(clf.decision_function(X) > 0, proba >= threshold)
     np.testing.assert_array_equal(clf.predict(X) == 1, proba >= threshold)
+
+
+@pytest.mark.parametrize("threshold", [1.2, -0.3])
+def test_margin_sign_holds_beyond_the_probability_bounds(threshold):
+    # A tuned threshold lies beyond the extreme score when no score may pass.
+    scores = np.array([0.0, 1e-20, 0.3, 1 - 1e-16, 1.0])
+    margin = _margin(scores, threshold, log_odds=True)
+    np.testing.assert_array_equal(margin > 0, scores >= threshold)
+    assert np.isfinite(margin).all()
+
+
+def test_a_fixed_margin_threshold_may_leave_0_1(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(
+        LogisticRegression(), threshold=1.5, response_method="decision_function"
+    ).fit(X, y)
+    raw = clf.estimator_.decision_function(X)
+    np.testing.assert_array_equal(clf.predict(X), (raw >= 1.5).astype(int))
+
+
+def test_a_fixed_threshold_on_string_labels_needs_no_pos_label(binary_data):
+    # The threshold is of classes_[1]'s probability, whatever the objective.
+    X, y = binary_data
+    labels = np.array(["ham", "spam"])[y]
+    clf = ThresholdedClassifier(LogisticRegression(), scoring="f1", threshold=0.3)
+    clf.fit(X, labels)
+    assert clf.pos_label_ == "spam"
+    proba = clf.predict_proba(X)[:, 1]
+    np.testing.assert_array_equal(clf.predict(X) == "spam", proba >= 0.3)
 
 
 def test_decision_function_response_thresholds_the_margin(binary_data):
@@ -420,7 +453,8 @@ X_SMALL, Y_SMALL = make_classification(n_samples=100, random_state=0)
             np.zeros(100),
             {},
             ValueError,
-            "1 class",
+            r"y has one class, 0.0 \(all 100 samples\), but a decision rule needs "
+            "samples of at least two classes",
         ),
         (
             {"estimator": LogisticRegression(), "pos_label": 2},
@@ -447,8 +481,9 @@ X_SMALL, Y_SMALL = make_classification(n_samples=100, random_state=0)
             np.r_[np.ones(50), np.zeros(50)],
             {},
             ValueError,
-            "The training part of fold 0 of cv holds no sample of class 0.0 .of "
-            "non-zero weight.; every fold needs every class",
+            "The training part of fold 0 of cv holds no sample of class 0.0; every "
+            "fold needs every class. The splits do not stratify by class: use a "
+            r"stratified splitter such as StratifiedKFold\(n_splits, shuffle=True\)",
         ),
         (
             {"estimator": LogisticRegression(), "cv": []},
@@ -571,6 +606,56 @@ X_SMALL, Y_SMALL = make_classification(n_samples=100, random_state=0)
             r"takes confusion counts.*objectives.from_counts\(...\)",
         ),
         (
+            {"estimator": LogisticRegression(), "threshold": 1.5},
+            X_SMALL,
+            Y_SMALL,
+            {},
+            ValueError,
+            r"threshold=1.5 is compared with LogisticRegression's predict_proba, a "
+            "probability, so it would predict one class for every sample. Give a "
+            r"probability in \[0, 1\], or response_method='decision_function' for "
+            "a threshold of the estimator's margins.",
+        ),
+        (
+            {"estimator": DecisionTreeClassifier(), "threshold": -0.2},
+            X_SMALL,
+            Y_SMALL,
+            {},
+            ValueError,
+            r"threshold=-0.2 is compared with DecisionTreeClassifier's "
+            r"predict_proba.*Give a probability in \[0, 1\]\.$",
+        ),
+        (
+            {"estimator": LogisticRegression(), "scoring": "f1"},
+            X_SMALL,
+            np.array(["ham", "spam"])[Y_SMALL],
+            {},
+            ValueError,
+            r"pos_label=None, but scoring='f1' counts one class as positive.*Pass "
+            r"pos_label='(ham|spam)' \(the class the objective counts as positive",
+        ),
+        (
+            {
+                "estimator": LogisticRegression(),
+                "scoring": cost(fp=1, fn=10),
+                "threshold": "bayes",
+            },
+            X_SMALL,
+            np.array(["ham", "spam"])[Y_SMALL],
+            {},
+            ValueError,
+            r"pos_label=None, but scoring=cost\(fp=1, fn=10\) counts one class",
+        ),
+        (
+            {"estimator": LogisticRegression(), "scoring": f1_score},
+            X_SMALL,
+            Y_SMALL,
+            {},
+            TypeError,
+            r"scoring=f1_score is a metric function.*Wrap it: "
+            r"scoring=make_scorer\(f1_score\)",
+        ),
+        (
             {"estimator": LogisticRegression(), "aggregation": "max"},
             X_SMALL,
             Y_SMALL,
@@ -593,11 +678,119 @@ def test_bad_input_gets_a_clear_error(params, X, y, fit_kwargs, error, match):
         _bad_fit(params, X, y, **fit_kwargs)
 
 
+def test_a_one_class_training_split_of_an_outer_cv_is_named():
+    y = np.sort(Y_SMALL)  # unshuffled: KFold(2) trains on one class
+    with pytest.raises(
+        ValueError,
+        match=r"y has one class, 1 \(all 50 samples\).*under an outer "
+        r"cross-validation \(GridSearchCV, cross_val_score\), split with a "
+        "stratified splitter such as StratifiedKFold",
+    ):
+        cross_val_score(
+            ThresholdedClassifier(LogisticRegression()),
+            X_SMALL,
+            y,
+            cv=KFold(2),
+            error_score="raise",
+        )
+
+
+# 97 negatives then 3 positives.
+Y_THREE = np.r_[np.zeros(97, dtype=int), np.ones(3, dtype=int)]
+
+
+@pytest.mark.parametrize(
+    "cv, y, fit_kwargs, match",
+    [
+        (
+            StratifiedKFold(5),
+            Y_THREE,
+            {},
+            r"held-out part of fold 0 of cv holds no sample of class 1; every fold "
+            r"needs every class\. cv is already stratified \(StratifiedKFold\), but "
+            "y has only 3 samples of class 1: use fewer folds, or more samples of "
+            "that class.",
+        ),
+        (
+            RepeatedStratifiedKFold(n_splits=4, n_repeats=2, random_state=0),
+            Y_THREE,
+            {},
+            r"already stratified \(RepeatedStratifiedKFold\), but y has only 3 "
+            "samples of class 1: use fewer folds",
+        ),
+        (
+            StratifiedShuffleSplit(2, test_size=0.1, random_state=0),
+            Y_THREE,
+            {},
+            r"already stratified \(StratifiedShuffleSplit\), but y has only 3 "
+            "samples of class 1: use a larger test_size",
+        ),
+        (
+            StratifiedGroupKFold(5),
+            Y_THREE,
+            {"groups": np.arange(100)},
+            r"already stratified \(StratifiedGroupKFold\), but y has only 3",
+        ),
+        (
+            3,
+            Y_THREE,
+            {"sample_weight": np.r_[np.ones(99), 0.0]},
+            r"class 1 \(of non-zero weight\); every fold needs every class\. cv is "
+            r"already stratified \(cv=3 makes a StratifiedKFold\), but y has only 2 "
+            "samples of non-zero weight of class 1",
+        ),
+        (
+            KFold(3),
+            np.sort(Y_SMALL),
+            {},
+            "KFold does not stratify by class: use a stratified splitter such as "
+            r"StratifiedKFold\(n_splits, shuffle=True\), or fewer folds\.",
+        ),
+        (
+            GroupKFold(2),
+            np.sort(Y_SMALL),
+            {"groups": np.arange(100) // 50},
+            "GroupKFold keeps groups apart but does not stratify by class: use "
+            "StratifiedGroupKFold, which does both, or fewer folds.",
+        ),
+        (
+            5,
+            Y_SMALL,
+            {"sample_weight": Y_SMALL.astype(float)},
+            "sample_weight is zero for every sample of class 0: give some of them a "
+            "weight, or leave the class out of y.",
+        ),
+    ],
+    ids=[
+        "StratifiedKFold",
+        "RepeatedStratifiedKFold",
+        "StratifiedShuffleSplit",
+        "StratifiedGroupKFold",
+        "int-weighted",
+        "KFold",
+        "GroupKFold",
+        "zero-weight",
+    ],
+)
+def test_a_fold_without_a_class_gets_advice_for_its_splitter(cv, y, fit_kwargs, match):
+    clf = ThresholdedClassifier(LogisticRegression(), cv=cv)
+    with pytest.raises(ValueError, match=match) as raised, warnings.catch_warnings():
+        # Scikit-learn's splitters warn of a class smaller than n_splits.
+        warnings.simplefilter("ignore", UserWarning)
+        clf.fit(X_SMALL, y, **fit_kwargs)
+    if "already stratified" in match:
+        assert "stratified splitter" not in str(raised.value)
+
+
 def test_saturated_scores_warn():
     X, y = make_classification(n_samples=1000, random_state=0)
     clf = ThresholdedClassifier(DecisionTreeClassifier(max_depth=1), cv=FOLDS)
-    with pytest.warns(SaturatedScoresWarning, match="saturated: 2 distinct values"):
+    with pytest.warns(
+        SaturatedScoresWarning,
+        match="saturated: 2 distinct values.*a model with finer scores",
+    ) as record:
         clf.fit(X, y)
+    assert "decision_function" not in str(record[0].message)
 
 
 def test_disagreeing_folds_warn():
@@ -802,6 +995,102 @@ def test_few_minority_samples_in_a_fold_warn():
         clf.fit(X, y)
 
 
+class Float32Network(ClassifierMixin, BaseEstimator):
+    """A network's float32 sigmoid of large logits, cast to float64.
+
+    The logits are logistic regression's margins, stretched and shifted.
+    """
+
+    def __init__(self, scale=12.0, shift=4.0):
+        self.scale = scale
+        self.shift = shift
+
+    def fit(self, X, y):
+        self.model_ = LogisticRegression().fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def _logits(self, X):
+        return self.scale * (self.model_.decision_function(X) + self.shift)
+
+    def predict_proba(self, X):
+        logits = self._logits(X).astype(np.float32)
+        with np.errstate(over="ignore"):
+            p = (1 / (1 + np.exp(-logits))).astype(np.float64)
+        return np.c_[1 - p, p]
+
+
+class Float32NetworkWithMargins(Float32Network):
+    def decision_function(self, X):
+        return self._logits(X)
+
+
+@pytest.mark.parametrize(
+    "scale, reason",
+    [
+        (12.0, r"saturated: \d+% of the probabilities are within 1e-6 of 0 or 1"),
+        (
+            5.0,
+            r"saturated: its threshold, 0\.99999\d+, lies within 1e-6 of 1 among "
+            r"\d+ of the 120 probabilities, which float rounding, not the model, "
+            "orders there",
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    "estimator, advice",
+    [
+        (
+            Float32Network,
+            r"Float32Network has no decision_function to read instead\. If the model "
+            r"has logits .*tune on them: threshold_estimator\.tune_threshold\(y, "
+            r"logits, score_type='logit'\)",
+        ),
+        (
+            Float32NetworkWithMargins,
+            r"Use response_method='decision_function': "
+            r"Float32NetworkWithMargins's margins are not squashed into \[0, 1\]\.",
+        ),
+    ],
+)
+def test_float32_probabilities_warn_with_advice_that_applies(
+    binary_data, scale, reason, estimator, advice
+):
+    X, y = binary_data
+    clf = ThresholdedClassifier(estimator(scale=scale), scoring="f1", cv=FOLDS)
+    with pytest.warns(SaturatedScoresWarning, match=reason + ".*" + advice) as record:
+        clf.fit(X, y)
+    if not hasattr(clf.estimator, "decision_function"):
+        for warning in record:
+            assert "response_method='decision_function'" not in str(warning.message)
+
+
+def test_a_pipeline_without_decision_function_is_not_told_to_use_it(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(
+        make_pipeline(StandardScaler(), Float32Network()), scoring="f1", cv=FOLDS
+    )
+    with pytest.warns(SaturatedScoresWarning, match="tune_threshold") as record:
+        clf.fit(X, y)
+    for warning in record:
+        assert "response_method='decision_function'" not in str(warning.message)
+
+
+def test_summary_tells_a_threshold_near_1_from_1(binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(Float32Network(scale=5.0), scoring="f1", cv=FOLDS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SaturatedScoresWarning)
+        clf.fit(X, y)
+    gap = 1 - clf.decision_threshold_
+    assert 0 < gap < 1e-6
+    assert clf.summary().startswith(
+        f"decision threshold  {clf.decision_threshold_:.10f} (one search"
+    )
+    fixed = ThresholdedClassifier(LogisticRegression(), threshold=0.9996).fit(X, y)
+    assert fixed.summary() == "decision threshold  0.999600 (fixed, not tuned)"
+
+
 class ExtremeProbabilities(ClassifierMixin, BaseEstimator):
     """Logistic regression with its margins stretched 40-fold."""
 
@@ -818,7 +1107,7 @@ class ExtremeProbabilities(ClassifierMixin, BaseEstimator):
 def test_probabilities_piled_at_zero_and_one_warn(binary_data):
     X, y = binary_data
     clf = ThresholdedClassifier(ExtremeProbabilities(), cv=FOLDS)
-    with pytest.warns(SaturatedScoresWarning, match="within 1e-7 of 0 or 1") as record:
+    with pytest.warns(SaturatedScoresWarning, match="within 1e-6 of 0 or 1") as record:
         clf.fit(X, y)
     assert record[0].filename == __file__  # points at the caller's fit
 
@@ -832,6 +1121,34 @@ def test_predicted_positive_rate_far_from_the_base_rate_warns(binary_data):
     )
     with pytest.warns(PositiveRateWarning, match="more than ten times apart"):
         clf.fit(X, y)
+
+
+def _capacity_fit(at_most):
+    """A capacity on no signal, 5% positives weighted up to half the weight."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2000, 3))
+    y = (np.arange(2000) % 20 == 0).astype(int)
+    clf = ThresholdedClassifier(
+        LogisticRegression(),
+        scoring=constrained("recall", "positive_rate", at_most=at_most),
+        cv=FOLDS,
+    )
+    return clf.fit(X, y, sample_weight=np.where(y == 1, 19.0, 1.0))
+
+
+def test_predicted_rate_compares_weighted_shares_when_weighted():
+    # About 55% of the weight flagged against a weighted base rate of 50%: as
+    # expected, though 60% of the samples against 5% of them would be 12-fold.
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        _capacity_fit(at_most=0.55)
+    assert not [w for w in record if w.category is PositiveRateWarning]
+    with pytest.warns(
+        PositiveRateWarning,
+        match=r"At the tuned threshold \d\.\d\d% of the held-out samples, weighted "
+        r"by sample_weight, are predicted positive, against 50\.00% positive",
+    ):
+        _capacity_fit(at_most=0.02)
 
 
 def test_verbose_reports_each_fold_and_the_refit(binary_data, capsys):

@@ -497,3 +497,31 @@ def test_bayes_rule_of_a_general_cost_matrix_is_the_matrix():
     matrix = [[0, 1, 5], [1, 0, 1], [1, 1, 0]]
     rule = objectives.cost_matrix(matrix)._bayes_weights(np.ones(3) / 3)
     np.testing.assert_array_equal(rule, matrix)
+
+
+@pytest.mark.parametrize(
+    "objective",
+    [get_objective(name) for name in objectives.objective_names()]
+    + [
+        fbeta(2),
+        cost(fp=1, fn=10),
+        cost(fp=2, fn=2, tn=-1, tp=-1),
+        constrained("recall", "precision", at_least=0.5),
+        constrained("mcc", "balanced_accuracy", at_least=0.5),
+        from_counts(_f1_by_hand),
+    ],
+    ids=repr,
+)
+def test_symmetric_says_whether_swapping_the_classes_keeps_the_value(objective):
+    rng = np.random.default_rng(0)
+    tn, fp, fn, tp = rng.integers(0, 50, size=(4, 200)).astype(np.float64)
+    swapped = objective(tp, fn, fp, tn)
+    assert objective.symmetric == np.allclose(objective(tn, fp, fn, tp), swapped)
+
+
+def test_a_cost_matrix_needs_no_positive_class():
+    # Its rows and columns follow the sorted classes, whichever is positive.
+    matrix = objectives.cost_matrix([[0, 1], [10, 0]])
+    assert matrix.symmetric
+    assert matrix._for_classes(2, 1) == cost(fp=1, fn=10)
+    assert matrix._for_classes(2, 0) == cost(fp=10, fn=1)

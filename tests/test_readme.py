@@ -23,6 +23,9 @@ def test_readme_block_runs_as_pasted(block, pyplot, capsys):
         if line.startswith("print(") and "#" in line
         for comment in [line.split("#", 1)[1]]
     ]
+    # A print wrapped over lines would carry its comment on its last line,
+    # unchecked; keep each checked print on one line.
+    assert not re.search(r"^\)[ \t]+#", block, flags=re.MULTILINE)
     printed = capsys.readouterr().out.splitlines()
     if expected:
         assert printed[-len(expected) :] == expected

@@ -22,16 +22,42 @@ MIN_DISTINCT_SCORES = 10
 DISAGREEMENT_RATIO = 2.0
 # Fewer samples of a class than this in a held-out fold is too few to tune on.
 FEW_SAMPLES = 5
-# Probabilities this close to 0 or 1 count as saturated.
-EXTREME = 1e-7
+# Probabilities this close to 0 or 1 count as saturated: below it, their
+# differences are float rounding (float32 steps by 6e-8 next to 1), not the
+# model's.
+EXTREME = 1e-6
+# A larger share of probabilities saturated leaves the threshold few samples
+# to move.
+SATURATED_SHARE = 0.5
 # A predicted share this many times the actual share, or below its inverse,
 # is worth a warning.
 RATE_RATIO = 10.0
 
 
+_FEW_VALUES_ADVICE = (
+    "Tied samples fall on the same side of any threshold: a model with finer "
+    "scores (a deeper tree, an ensemble, more neighbours, more informative "
+    "features) gives the threshold samples to separate."
+)
+
+
 def _shown(label):
     """A class label as the user wrote it: ``2``, not ``np.int64(2)``."""
     return label.item() if isinstance(label, np.generic) else label
+
+
+def shown_number(value, digits=3):
+    """``value`` to ``digits`` significant digits, more next to 1.
+
+    ``"g"`` formatting keeps the significant digits of a value near 0
+    (``0.000123``) but rounds one near 1 onto it (``0.9996`` to ``1``). Where
+    fewer than two digits of the distance to 1 would show, the value gets
+    the decimals that show three: ``0.999600``.
+    """
+    gap = 1 - value
+    if 0 < gap < 10.0 ** (1 - digits):
+        return f"{value:.{2 - int(np.floor(np.log10(gap)))}f}"
+    return f"{value:.{digits}g}"
 
 
 def few_samples(held_out_counts, classes):
@@ -57,7 +83,54 @@ def few_samples(held_out_counts, classes):
     ]
 
 
-def saturation(scores, is_probability):
+_FEWER_PREDICTIONS = "so moving the threshold changes few predictions"
+
+
+def _squashed(scores, threshold):
+    """Why probabilities next to 0 or 1 decide the threshold, or ``""``."""
+    near_end = (scores <= EXTREME) | (scores >= 1 - EXTREME)
+    share = np.mean(near_end)
+    if share > SATURATED_SHARE:
+        return (
+            f"{share:.0%} of the probabilities are within 1e-6 of 0 or 1, "
+            f"{_FEWER_PREDICTIONS}"
+        )
+    if threshold is None:
+        return ""
+    end = 0 if abs(threshold) < abs(1 - threshold) else 1
+    there = np.count_nonzero(np.abs(scores - end) <= EXTREME)
+    if abs(threshold - end) > EXTREME or not there:
+        return ""
+    return (
+        f"its threshold, {shown_number(threshold)}, lies within 1e-6 of {end} "
+        f"among {there} of the {scores.size} probabilities, which float rounding, "
+        "not the model, orders there"
+    )
+
+
+def _tied(scores):
+    """Why few distinct values leave the threshold little to do, or ``""``."""
+    _, counts = np.unique(scores, return_counts=True)
+    if counts.size < min(MIN_DISTINCT_SCORES, scores.size / 2):
+        return (
+            f"{counts.size} distinct values in {scores.size} samples, "
+            f"{_FEWER_PREDICTIONS}"
+        )
+    if counts.max() > scores.size / 2:
+        return (
+            f"{counts.max()} of {scores.size} samples share one value, "
+            f"{_FEWER_PREDICTIONS}"
+        )
+    return ""
+
+
+def _saturation(scores, is_probability, threshold):
+    """The reason, and whether it is probabilities squashed against 0 or 1."""
+    squashed = _squashed(scores, threshold) if is_probability else ""
+    return (squashed, True) if squashed else (_tied(scores), False)
+
+
+def saturation(scores, is_probability, threshold=None):
     """Why one fold's held-out scores are saturated, or an empty string.
 
     Parameters
@@ -66,29 +139,39 @@ def saturation(scores, is_probability):
         Binary: the scores of ``pos_label``. Multiclass: each sample's largest
         class probability.
     is_probability : bool
+    threshold : float, default=None
+        Binary: the fold's threshold, which should not lie among
+        probabilities within ``EXTREME`` of 0 or 1.
     """
-    _, counts = np.unique(scores, return_counts=True)
-    if counts.size < min(MIN_DISTINCT_SCORES, scores.size / 2):
-        return f"{counts.size} distinct values in {scores.size} samples"
-    if counts.max() > scores.size / 2:
-        return f"{counts.max()} of {scores.size} samples share one value"
-    if is_probability:
-        extreme = np.mean((scores <= EXTREME) | (scores >= 1 - EXTREME))
-        if extreme > 0.5:
-            return f"{extreme:.0%} of the probabilities are within 1e-7 of 0 or 1"
-    return ""
+    return _saturation(scores, is_probability, threshold)[0]
 
 
-def saturated_scores(fold_scores, is_probability, advice):
-    """The first fold whose held-out scores are saturated (see saturation)."""
-    for i, scores in enumerate(fold_scores):
-        reason = saturation(scores, is_probability)
+def saturated_scores(fold_scores, is_probability, advice, fold_thresholds=None):
+    """The first fold whose held-out scores are saturated (see saturation).
+
+    Parameters
+    ----------
+    fold_scores : sequence of ndarray of shape (n_samples,)
+    is_probability : bool
+    advice : str
+        What to do about probabilities squashed against 0 and 1, which only
+        the caller knows (another response method, logits, calibration).
+        Tied scores get advice of their own: a model with finer scores.
+    fold_thresholds : sequence of float, default=None
+        Binary: each fold's threshold.
+    """
+    if fold_thresholds is None:
+        fold_thresholds = [None] * len(fold_scores)
+    for i, (scores, threshold) in enumerate(
+        zip(fold_scores, fold_thresholds, strict=True)
+    ):
+        reason, squashed = _saturation(scores, is_probability, threshold)
         if reason:
             return [
                 (
                     SaturatedScoresWarning,
-                    f"The held-out scores of fold {i} are saturated: {reason}, so "
-                    f"moving the threshold changes few predictions. {advice}",
+                    f"The held-out scores of fold {i} are saturated: {reason}. "
+                    + (advice if squashed else _FEW_VALUES_ADVICE),
                 )
             ]
     return []
@@ -119,7 +202,7 @@ def fold_disagreement(fold_predicted_counts, fold_thresholds, aggregation, class
         else "aggregation='pooled', more folds or more data steady it."
     )
     if n_classes == 2:
-        spread = ", ".join(f"{t:.4g}" for t in fold_thresholds)
+        spread = ", ".join(shown_number(t, 4) for t in fold_thresholds)
         positives = fold_predicted_counts[:, 1]
         what = (
             f"({spread}): they predict between {positives.min()} and "
@@ -170,32 +253,40 @@ def one_class_predicted(predicted_counts, objective, edge=None):
     ]
 
 
-def predicted_rate(predicted_counts, actual_counts, classes, checked):
+def predicted_rate(predicted_counts, actual_counts, classes, checked, weighted=""):
     """A class predicted ten times more or less often than it occurs.
 
     Parameters
     ----------
     predicted_counts, actual_counts : ndarray of shape (n_classes,)
-        Over the pooled held-out samples.
+        Over the pooled held-out samples; both weighted, or neither.
     classes : ndarray of shape (n_classes,)
     checked : sequence of int
         The class indices to check (binary: the positive class only).
+    weighted : str, default=""
+        What weighs the counts, as the objective sees them (such as
+        ``"sample_weight"``), which the message then says; empty if nothing.
     """
     predicted = predicted_counts / predicted_counts.sum()
     actual = actual_counts / actual_counts.sum()
+    samples = (
+        f"the held-out samples, weighted by {weighted},"
+        if weighted
+        else "the held-out samples"
+    )
     for label in checked:
         if 1 / RATE_RATIO <= predicted[label] / actual[label] <= RATE_RATIO:
             continue
         if len(classes) == 2:
             what = (
-                f"{predicted[label]:.2%} of the held-out samples are predicted "
-                f"positive, against {actual[label]:.2%} positive"
+                f"{predicted[label]:.2%} of {samples} are predicted positive, "
+                f"against {actual[label]:.2%} positive"
             )
         else:
             what = (
-                f"{predicted[label]:.2%} of the held-out samples are predicted "
-                f"as class {_shown(classes[label])!r}, against {actual[label]:.2%} of "
-                "that class"
+                f"{predicted[label]:.2%} of {samples} are predicted as class "
+                f"{_shown(classes[label])!r}, against {actual[label]:.2%} of that "
+                "class"
             )
         return [
             (
@@ -247,10 +338,10 @@ def binary_summary_rows(threshold, fold_thresholds, spread, interval, how):
     """The summary rows of a tuned binary threshold."""
     low, high = interval
     return [
-        ("decision threshold", f"{threshold:.3g} ({how})"),
-        ("fold thresholds", " ".join(f"{t:.3g}" for t in fold_thresholds)),
+        ("decision threshold", f"{shown_number(threshold)} ({how})"),
+        ("fold thresholds", " ".join(shown_number(t) for t in fold_thresholds)),
         ("spread (std)", f"{spread:.3g}"),
-        ("90% interval", f"[{low:.3g}, {high:.3g}]"),
+        ("90% interval", f"[{shown_number(low)}, {shown_number(high)}]"),
     ]
 
 
@@ -263,8 +354,8 @@ def multiclass_summary_rows(classes, thresholds, fold_thresholds, spread, how):
         rows.append(
             (
                 f"t[{label}]",
-                f"{t:.3g} (folds {folds.min():.3g} to {folds.max():.3g}, "
-                f"std {std:.3g})",
+                f"{shown_number(t)} (folds {shown_number(folds.min())} to "
+                f"{shown_number(folds.max())}, std {std:.3g})",
             )
         )
     return rows
@@ -273,8 +364,8 @@ def multiclass_summary_rows(classes, thresholds, fold_thresholds, spread, how):
 def shown_threshold(threshold):
     """A threshold as ``0.2983``, or a vector of them as ``[0.44 0.34 0.22]``."""
     if np.ndim(threshold) == 0:
-        return f"{threshold:.4g}"
-    return "[" + " ".join(f"{t:.3g}" for t in threshold) + "]"
+        return shown_number(threshold, 4)
+    return "[" + " ".join(shown_number(t) for t in threshold) + "]"
 
 
 def fold_line(i, n_folds, n_held_out, threshold, name, score, seconds):

@@ -15,7 +15,17 @@ from sklearn.base import (
     clone,
 )
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit, check_cv
+from sklearn.model_selection import (
+    GroupKFold,
+    GroupShuffleSplit,
+    LeaveOneGroupOut,
+    LeavePGroupsOut,
+    RepeatedStratifiedKFold,
+    StratifiedGroupKFold,
+    StratifiedKFold,
+    StratifiedShuffleSplit,
+    check_cv,
+)
 from sklearn.utils import Bunch, _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
 from sklearn.utils._response import _get_response_values_binary
@@ -41,7 +51,11 @@ from sklearn.utils.validation import (
 
 from threshold_estimator import _diagnostics
 from threshold_estimator._counts import confusion_counts
-from threshold_estimator._scoring import resolve_scoring, routed_scorer
+from threshold_estimator._scoring import (
+    check_pos_label,
+    resolve_scoring,
+    routed_scorer,
+)
 from threshold_estimator._search import (
     abstention_band,
     aggregate,
@@ -240,8 +254,9 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         expected cost, ``argmin_j sum_k p_k C[k, j]``; for
         ``"balanced_accuracy"`` the prior rule ``argmax_k p_k / prior_k``
         (prior: the class shares of ``y``); for ``"accuracy"`` plain argmax.
-        A number (two classes) or a vector of positive numbers, one per class
-        in the order of ``classes_`` (more classes), fixes the rule. Fixed
+        A number (two classes; in [0, 1] when it is compared with
+        probabilities) or a vector of positive numbers, one per class in the
+        order of ``classes_`` (more classes), fixes the rule. Fixed
         and Bayes rules fit the estimator once on all the data, with no
         folds, which lets ``GridSearchCV`` search the threshold itself.
 
@@ -254,7 +269,15 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     pos_label : int, float, bool or str, default=None
         Two classes only: the class predicted where the score reaches the
         threshold, and the positive class of the objective. ``None`` means
-        ``classes_[1]``.
+        ``classes_[1]``, which fit takes without asking only where it goes
+        without saying: labels ``{0, 1}``, ``{-1, 1}`` or ``{False, True}``,
+        an objective symmetric in the classes (``"balanced_accuracy"``,
+        ``"mcc"``, :func:`~threshold_estimator.objectives.cost_matrix`, ...;
+        see ``Objective.symmetric``), or a fixed number as ``threshold``.
+        Otherwise, as for ``scoring="f1"`` on labels ``"ham"`` and
+        ``"spam"``, fit asks for it. A scikit-learn scorer takes its positive
+        class from its own ``pos_label``, as in ``make_scorer(f1_score,
+        pos_label="spam")``.
 
     class_prior : array-like of shape (n_classes,), default=None
         The class balance the classifier will meet, when it differs from
@@ -584,12 +607,15 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         priors = {"training_prior": training_prior, "class_prior": prior}
         _check_abstention(self.abstention, target, self.threshold)
         if not tune:
-            fixed = self._fixed_rule(objective, target, training_prior, prior)
+            fixed = self._fixed_rule(
+                objective, target, training_prior, prior, response_method
+            )
             estimator = clone(self.estimator).fit(X, y, **routed.estimator.fit)
             return self._set_fitted(
                 estimator, target, response_method, **priors, **fixed
             )
 
+        check_pos_label(self.scoring, target.y, self.pos_label)
         splits = self._make_splits(X, target, routed.splitter.split, sample_weight)
         folds = self._fit_folds(
             X, y, splits, routed.estimator.fit, target, response_method
@@ -622,7 +648,13 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 self.abstention,
             )
         for category, message in self._fragility(
-            folds, tuned, target, objective, response_method
+            folds,
+            tuned,
+            target,
+            objective,
+            response_method,
+            weight,
+            _weighted_by(sample_weight, self.class_prior),
         ):
             # Past this method, fit and scikit-learn's fit wrapper: the caller.
             warnings.warn(message, category, stacklevel=3)
@@ -694,10 +726,11 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 setattr(self, name, getattr(estimator, name))
         return self
 
-    def _fixed_rule(self, objective, target, training_prior, prior):
+    def _fixed_rule(self, objective, target, training_prior, prior, response_method):
         """The untuned rule of ``threshold``: a number, a vector or "bayes"."""
         n_classes = target.classes.size
         if isinstance(self.threshold, str):  # "bayes"
+            check_pos_label(self.scoring, target.y, self.pos_label)
             return _bayes_rule(
                 objective, target.classes, target.pos_label, training_prior, prior
             )
@@ -708,6 +741,19 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     f"classes, but y has {n_classes}: give a vector of "
                     f"{n_classes} positive thresholds, one per class in the "
                     "order of classes_, or threshold='auto' to tune them."
+                )
+            if response_method == "predict_proba" and not 0 <= self.threshold <= 1:
+                margins = (
+                    ", or response_method='decision_function' for a threshold of "
+                    "the estimator's margins"
+                    if hasattr(self.estimator, "decision_function")
+                    else ""
+                )
+                raise ValueError(
+                    f"threshold={self.threshold!r} is compared with "
+                    f"{type(self.estimator).__name__}'s predict_proba, a "
+                    "probability, so it would predict one class for every "
+                    f"sample. Give a probability in [0, 1]{margins}."
                 )
             return {"threshold": float(self.threshold), "rule": "fixed"}
         if n_classes == 2:
@@ -817,7 +863,8 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                         else "Tuning needs at least 2 samples of each class."
                     )
                 )
-        splits = list(self._splitter().split(X, target.y, **split_params))
+        splitter = self._splitter()
+        splits = list(splitter.split(X, target.y, **split_params))
         if not splits:
             raise ValueError(
                 "cv made no splits; pass a splitter or at least one (train, test) "
@@ -829,6 +876,12 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 f"{len(splits)} splits. Use refit=True, or a single split such as "
                 "cv=0.2."
             )
+        # The samples of each class in y that a fold can hold (non-zero weight).
+        in_y = np.bincount(
+            target.codes,
+            weights=None if sample_weight is None else sample_weight > 0,
+            minlength=n_classes,
+        ).astype(np.intp)
         for i, (train, test) in enumerate(splits):
             for part, index in (("training", train), ("held-out", test)):
                 # Samples of zero weight count as absent, as if removed.
@@ -838,11 +891,19 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     minlength=n_classes,
                 )
                 if (present <= 0).any():
-                    label = target.classes[np.argmin(present)].tolist()
+                    missing = int(np.argmin(present))
+                    label = target.classes[missing].tolist()
+                    of = "" if sample_weight is None else " (of non-zero weight)"
                     raise ValueError(
                         f"The {part} part of fold {i} of cv holds no sample of "
-                        f"class {label!r} (of non-zero weight); every fold needs "
-                        "every class. Use fewer folds or a stratified splitter."
+                        f"class {label!r}{of}; every fold needs every class. "
+                        + _missing_class_advice(
+                            self.cv,
+                            splitter,
+                            label,
+                            in_y[missing],
+                            weighted=sample_weight is not None,
+                        )
                     )
         return splits
 
@@ -940,32 +1001,74 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         cv_results = results if self.store_cv_results else None
         return _Tuned(threshold, fold_thresholds, results["decision"], rule, cv_results)
 
-    def _fragility(self, folds, tuned, target, objective, response_method):
-        """(warning class, message) for each sign of a fragile rule."""
+    def _fragility(
+        self,
+        folds,
+        tuned,
+        target,
+        objective,
+        response_method,
+        sample_weight=None,
+        weighted_by="",
+    ):
+        """(warning class, message) for each sign of a fragile rule.
+
+        ``sample_weight`` weighs the samples as the objective does;
+        ``weighted_by`` says what it comes from.
+        """
         classes = target.classes
         held_out_counts = np.array(
             [np.bincount(target.codes[f.test], minlength=classes.size) for f in folds]
         )
         pooled = np.concatenate([f.scores for f in folds])
-        actual = held_out_counts.sum(axis=0)
+        test = np.concatenate([f.test for f in folds])
+        # Shares are compared as the objective sees them: weighted, if weights.
+        weight = None if sample_weight is None else sample_weight[test]
+        actual = np.bincount(target.codes[test], weights=weight, minlength=classes.size)
         found = _diagnostics.few_samples(held_out_counts, classes)
+        name = type(self.estimator).__name__
         if target.is_binary:
-            advice = (
-                "Try response_method='decision_function' or a calibrated classifier."
-            )
+            if response_method == "predict_proba" and hasattr(
+                self.estimator, "decision_function"
+            ):
+                advice = (
+                    "Use response_method='decision_function': "
+                    f"{name}'s margins are not squashed into [0, 1]."
+                )
+            else:
+                # Read only for probabilities: margins are checked for ties, whose
+                # advice is the diagnostics' own.
+                advice = (
+                    f"{name} has no decision_function to read instead. If the "
+                    "model has logits (a network's output before its sigmoid), "
+                    "tune on them: threshold_estimator.tune_threshold(y, logits, "
+                    "score_type='logit'). Otherwise make it less confident (more "
+                    "regularisation, fewer epochs, label smoothing): calibrating "
+                    "its probabilities cannot separate values tied at 0 or 1."
+                )
             found += _diagnostics.saturated_scores(
-                [f.scores for f in folds], response_method == "predict_proba", advice
+                [f.scores for f in folds],
+                response_method == "predict_proba",
+                advice,
+                tuned.fold_thresholds,
             )
             pos = int(np.flatnonzero(classes == target.pos_label)[0])
             # Counts in the order of classes_: pos_label's column is pos.
             fold_counts = np.array(
                 [_binary_counts(pooled >= t, pos) for t in tuned.fold_thresholds]
             )
-            decision_counts = _binary_counts(pooled >= tuned.threshold, pos)
+            decision = np.where(pooled >= tuned.threshold, pos, 1 - pos)
             side = "above" if tuned.threshold > pooled.max() else "below"
-            edge = f"{tuned.threshold:.4g} lies {side}"
+            edge = f"{_diagnostics.shown_number(tuned.threshold, 4)} lies {side}"
         else:
-            advice = "A calibrated classifier spreads them out."
+            advice = (
+                f"Wrap {name} in sklearn.calibration.CalibratedClassifierCV, which "
+                "calibrates its decision_function, whose margins are not squashed."
+                if hasattr(self.estimator, "decision_function")
+                else f"Make {name} less confident (more regularisation, fewer "
+                "epochs, label smoothing): calibrating its probabilities cannot "
+                "separate values tied at 0 or 1."
+            )
             found += _diagnostics.saturated_scores(
                 [f.scores.max(axis=1) for f in folds], True, advice
             )
@@ -978,22 +1081,23 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     for t in tuned.fold_thresholds
                 ]
             )
-            decision_counts = np.bincount(
-                predict_classes(log_proba, np.log(tuned.threshold)),
-                minlength=classes.size,
-            )
+            decision = predict_classes(log_proba, np.log(tuned.threshold))
             pos, edge = None, None
         found += _diagnostics.fold_disagreement(
             fold_counts, tuned.fold_thresholds, self.aggregation, classes
         )
+        decision_counts = np.bincount(decision, minlength=classes.size)
         at_edge = _diagnostics.one_class_predicted(decision_counts, objective, edge)
         if at_edge:
             return found + at_edge
-        # Held-out counts are in the order of the folds' samples, the same as
-        # pooled; for two classes only pos_label's rate is checked.
+        # For two classes only pos_label's rate is checked.
         checked = [pos] if pos is not None else range(classes.size)
         return found + _diagnostics.predicted_rate(
-            decision_counts, actual, classes, checked
+            np.bincount(decision, weights=weight, minlength=classes.size),
+            actual,
+            classes,
+            checked,
+            weighted=weighted_by,
         )
 
     def summary(self):
@@ -1034,10 +1138,11 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             if self.decision_threshold_ is None:
                 return f"decision rule  least expected cost ({how})"
             if not multiclass:
-                return f"decision threshold  {self.decision_threshold_:.3g} ({how})"
+                shown = _diagnostics.shown_number(self.decision_threshold_)
+                return f"decision threshold  {shown} ({how})"
             rows = [("decision rule", f"argmax_k p_k / t_k ({how})")]
             rows += [
-                (f"t[{label}]", f"{t:.3g}")
+                (f"t[{label}]", _diagnostics.shown_number(t))
                 for label, t in zip(
                     self.classes_, self.decision_threshold_, strict=True
                 )
@@ -1589,9 +1694,17 @@ def _check_target(y, pos_label):
     classes = np.unique(y)
     # Against the few classes: cheaper than unique's inverse, a sort of y.
     codes = np.searchsorted(classes, y)
-    if classes.size < 2:
+    if classes.size == 0:
         raise ValueError(
-            f"y holds 1 class ({classes.tolist()}); a decision rule needs at least two."
+            "y is empty, but a decision rule needs samples of at least two classes."
+        )
+    if classes.size == 1:
+        raise ValueError(
+            f"y has one class, {classes.tolist()[0]!r} (all {y.size} samples), but a "
+            "decision rule needs samples of at least two classes. Pass a y with "
+            "two classes or more; under an outer cross-validation (GridSearchCV, "
+            "cross_val_score), split with a stratified splitter such as "
+            "StratifiedKFold, so that every training part holds every class."
         )
     if y_type != "binary":
         if pos_label is not None:
@@ -1669,12 +1782,76 @@ def _check_held_out_scores(folds, response_method):
             )
 
 
+# The splitters that keep every class's share in every fold, and those that
+# keep groups apart, whose stratified form is StratifiedGroupKFold.
+_STRATIFIED = (
+    StratifiedKFold,
+    StratifiedShuffleSplit,
+    RepeatedStratifiedKFold,
+    StratifiedGroupKFold,
+)
+_GROUPED = (GroupKFold, GroupShuffleSplit, LeaveOneGroupOut, LeavePGroupsOut)
+
+
+def _missing_class_advice(cv, splitter, label, in_y, weighted):
+    """What to do about a fold without ``label``, of which y has ``in_y``.
+
+    ``in_y`` counts the samples of non-zero weight when ``weighted``.
+    """
+    of = " of non-zero weight" if weighted else ""
+    if in_y == 0:
+        return (
+            f"sample_weight is zero for every sample of class {label!r}: give some "
+            "of them a weight, or leave the class out of y."
+        )
+    if in_y == 1:
+        return (
+            f"y has 1 sample{of} of class {label!r}; tuning needs at least 2 of "
+            "each class, one for each part of a fold."
+        )
+    if isinstance(splitter, _STRATIFIED):
+        name = type(splitter).__name__
+        given = name if hasattr(cv, "split") else f"cv={cv!r} makes a {name}"
+        if not isinstance(splitter, StratifiedShuffleSplit):
+            fewer = "fewer folds"
+        elif hasattr(cv, "split"):
+            fewer = "a larger test_size"
+        else:
+            fewer = "a larger cv, the held-out fraction"
+        return (
+            f"cv is already stratified ({given}), but y has only {in_y} samples{of} "
+            f"of class {label!r}: use {fewer}, or more samples of that class."
+        )
+    if isinstance(splitter, _GROUPED):
+        return (
+            f"{type(cv).__name__} keeps groups apart but does not stratify by "
+            "class: use StratifiedGroupKFold, which does both, or fewer folds."
+        )
+    given = f"{type(cv).__name__} does" if hasattr(cv, "split") else "The splits do"
+    return (
+        f"{given} not stratify by class: use a stratified splitter such as "
+        "StratifiedKFold(n_splits, shuffle=True), or fewer folds."
+    )
+
+
 def _class_shares(target, sample_weight):
     """The (weighted) share of each class in y, in the order of classes_."""
     counts = np.bincount(
         target.codes, weights=sample_weight, minlength=target.classes.size
     )
     return counts / counts.sum()
+
+
+def _weighted_by(sample_weight, class_prior):
+    """What weighs the held-out samples, in words: "" if nothing."""
+    return " and ".join(
+        name
+        for name, given in (
+            ("sample_weight", sample_weight is not None),
+            ("class_prior", class_prior is not None),
+        )
+        if given
+    )
 
 
 def _check_class_prior(class_prior, classes, training_prior):

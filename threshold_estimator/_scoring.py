@@ -184,6 +184,7 @@ def resolve_scoring(scoring, classes, pos_label):
                 "scoring is a scikit-learn scorer, scorer(estimator, X, y). Wrap "
                 "a function of the counts in objectives.from_counts(...)."
             )
+        _check_not_a_metric(scoring)
         scorer = scoring
     else:
         raise TypeError(
@@ -204,10 +205,118 @@ def resolve_scoring(scoring, classes, pos_label):
     return ScorerObjective(scorer, classes, labels)
 
 
+def _parameter_names(func):
+    """The names of ``func``'s parameters, or [] when it has no signature."""
+    try:
+        return list(inspect.signature(func).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
 def _takes_counts(func):
     """Whether ``func``'s parameters are the confusion counts."""
+    return _parameter_names(func)[:4] == ["tn", "fp", "fn", "tp"]
+
+
+def _function_name(func):
+    """``f1_score`` for ``f1_score`` and for a ``functools.partial`` of it."""
+    func = getattr(func, "func", func)
+    return getattr(func, "__name__", type(func).__name__)
+
+
+# The second parameter of metrics of scores or probabilities.
+_SCORE_ARGUMENTS = ("y_score", "y_prob", "y_proba", "probas_pred")
+
+
+def _check_not_a_metric(func):
+    """Refuse a metric ``func(y_true, y_pred)`` given where a scorer belongs."""
+    names = _parameter_names(func)
+    if len(names) < 2 or not all(name.startswith("y") for name in names[:2]):
+        return
+    name = _function_name(func)
+    if names[1] in _SCORE_ARGUMENTS:
+        raise ValueError(
+            _THRESHOLD_FREE.format(
+                name=f"scoring={name}", method="scores", names=objective_names()
+            )
+        )
+    built_in = name.removesuffix("_score")
+    instead = (
+        f", or the built-in objective scoring={built_in!r}, exact and faster"
+        if _is_objective_name(built_in) and built_in != "fbeta"
+        else ""
+    )
+    raise TypeError(
+        f"scoring={name} is a metric function, {name}({', '.join(names[:2])}, "
+        "...), but a callable scoring must be a scikit-learn scorer, "
+        f"scorer(estimator, X, y). Wrap it: scoring=make_scorer({name}) (from "
+        "sklearn.metrics), with the metric's options as keywords such as "
+        f"make_scorer({name}, pos_label=...){instead}."
+    )
+
+
+def check_pos_label(scoring, y, pos_label):
+    """Refuse to guess which of two classes an objective counts as positive.
+
+    As scikit-learn's metrics do, the positive class goes without saying only
+    for the labels ``{0, 1}``, ``{-1, 1}`` and ``{False, True}``; for others,
+    an objective that is not symmetric in the classes needs ``pos_label``. A
+    scikit-learn scorer reads the labels themselves and takes its positive
+    class from its own ``pos_label``, which must then be a class of ``y``.
+
+    Parameters
+    ----------
+    scoring : str, Objective or callable
+        A ``scoring`` value that :func:`resolve_scoring` accepts.
+    y : ndarray of shape (n_samples,)
+        The target.
+    pos_label : object or None
+        The ``pos_label`` parameter, as given.
+    """
+    classes, counts = np.unique(y, return_counts=True)
+    if classes.size != 2:
+        return
+    labels = classes.tolist()
+    # The rarer class is the likelier positive one; on a tie, classes_[1].
+    rare = 1 if counts[1] <= counts[0] else 0
+    scorer = routed_scorer(scoring)
+    if scorer is not None:
+        _check_scorer_pos_label(scoring, scorer, labels, labels[rare])
+        return
+    objective = scoring if isinstance(scoring, Objective) else get_objective(scoring)
+    if pos_label is not None or objective.symmetric or set(labels) in ({0, 1}, {-1, 1}):
+        return
+    raise ValueError(
+        f"pos_label=None, but scoring={scoring!r} counts one class as positive "
+        f"and y's classes {labels} do not say which (only {{0, 1}}, {{-1, 1}} "
+        f"and {{False, True}} do). Pass pos_label={labels[rare]!r} (the class the "
+        f"objective counts as positive; y has {counts[rare]} of it and "
+        f"{counts[1 - rare]} of {labels[1 - rare]!r}) or pos_label="
+        f"{labels[1 - rare]!r}."
+    )
+
+
+def _check_scorer_pos_label(scoring, scorer, labels, suggested):
+    """Refuse a scorer whose metric counts a label y does not have as positive."""
+    func = getattr(scorer, "_score_func", None)
+    kwargs = getattr(scorer, "_kwargs", {})
     try:
-        names = list(inspect.signature(func).parameters)
+        params = inspect.signature(func).parameters
     except (TypeError, ValueError):
-        return False
-    return names[:4] == ["tn", "fp", "fn", "tp"]
+        return
+    if "pos_label" not in params:
+        return
+    average = kwargs.get(
+        "average", params["average"].default if "average" in params else "binary"
+    )
+    positive = kwargs.get("pos_label", params["pos_label"].default)
+    if average != "binary" or positive is None or positive in labels:
+        return
+    name = _function_name(func)
+    raise ValueError(
+        f"scoring={scoring!r} counts pos_label={positive!r} as positive, which is "
+        f"not a class of y {labels}. A scorer takes its positive class from its "
+        "own pos_label, not from ThresholdedClassifier's: use scoring="
+        f"make_scorer({name}, pos_label={suggested!r}) with the class the metric "
+        "counts as positive."
+    )

@@ -69,11 +69,16 @@ class ThresholdWarning(UserWarning):
 class SaturatedScoresWarning(ThresholdWarning):
     """The held-out scores take few distinct values, or pile up on one.
 
-    Also raised when most held-out probabilities lie within 1e-7 of 0 or 1.
+    Also raised when most held-out probabilities lie within 1e-6 of 0 or 1,
+    or when a fold's threshold lies there among them: below that distance
+    (float32 steps by 6e-8 next to 1) float rounding, not the model, orders
+    the probabilities.
 
     Moving the threshold then changes few predictions, and the tuned threshold
-    is decided by a handful of ties. A ``decision_function`` (unbounded
-    margins) or a calibrated classifier usually spreads the scores out.
+    is decided by a handful of ties or by rounding. The message says what
+    applies: a model with finer scores for ties; for squashed probabilities
+    the estimator's ``decision_function`` (unbounded margins) where it has
+    one, else the model's logits or a less confident model.
 
     Examples
     --------
@@ -158,7 +163,9 @@ class PositiveRateWarning(ThresholdWarning):
     """The tuned threshold predicts far more or far fewer positives than exist.
 
     Raised when the share of held-out samples predicted positive is more
-    than ten times the share of positives, or less than a tenth of it. A
+    than ten times the share of positives, or less than a tenth of it; with
+    ``sample_weight``, both shares are of the weight, as the objective counts
+    them. A
     swapped ``pos_label`` or an objective that does not say what was meant
     are the usual causes; a cost or a capacity can make it intended.
 

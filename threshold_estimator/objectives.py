@@ -168,6 +168,12 @@ _METRICS = {
     "npv": _npv,
 }
 
+# The metrics of two classes whose value stays the same when the classes swap
+# roles; the others need to be told which class is the positive one.
+_SYMMETRIC_METRICS = frozenset(
+    {"balanced_accuracy", "youden", "gmean", "mcc", "accuracy", "kappa"}
+)
+
 _ALIASES = {
     "matthews_corrcoef": "mcc",
     "sensitivity": "recall",
@@ -291,6 +297,15 @@ class Objective:
         Names of the per-sample arrays the objective reads, passed to
         ``ThresholdedClassifier.fit`` as keyword arguments; empty for most.
 
+    symmetric : bool
+        Whether the objective's value is the same whichever of two classes is
+        the positive one: true of ``"balanced_accuracy"``, ``"mcc"``,
+        ``"accuracy"``, the multiclass names and :func:`cost_matrix`, false
+        of ``"f1"``, ``"recall"``, most costs and constraints, and
+        :func:`from_counts`. ``ThresholdedClassifier`` asks for ``pos_label``
+        when the objective is not symmetric and the labels are not
+        ``{0, 1}``, ``{-1, 1}`` or ``{False, True}``.
+
     See Also
     --------
     get_objective : A built-in objective by name.
@@ -307,6 +322,7 @@ class Objective:
     """
 
     metadata = ()
+    symmetric = False
 
     def __call__(self, tn, fp, fn, tp):
         """The objective's value at each threshold.
@@ -422,6 +438,11 @@ class _Metric(Objective):
         if self.name == "fbeta":
             params = {"beta": 1.0, **params}
         self.params = params
+
+    @property
+    def symmetric(self):
+        # The multiclass names average over the classes, so swap with them.
+        return self.name not in _METRICS or self.name in _SYMMETRIC_METRICS
 
     def __call__(self, tn, fp, fn, tp):
         if self.name in _METRICS:
@@ -552,6 +573,11 @@ class _Cost(Objective):
 
     def __init__(self, tn, fp, fn, tp):
         self.tn, self.fp, self.fn, self.tp = tn, fp, fn, tp
+
+    @property
+    def symmetric(self):
+        # Swapping the classes swaps tn with tp and fp with fn.
+        return self.tn == self.tp and self.fp == self.fn
 
     @property
     def metadata(self):
@@ -712,6 +738,9 @@ def cost(tn=0.0, fp=0.0, fn=0.0, tp=0.0):
 class _CostMatrix(Objective):
     """Minus the expected cost of a matrix of costs per (truth, prediction)."""
 
+    # Its rows and columns follow classes_, whichever class is positive.
+    symmetric = True
+
     def __init__(self, matrix):
         # Nested tuples, so that the objective compares, hashes and pickles
         # as a plain value.
@@ -856,6 +885,10 @@ class _Constrained(Objective):
         self.subject_to = subject_to
         self.at_least = at_least
         self.at_most = at_most
+
+    @property
+    def symmetric(self):
+        return self.maximize.symmetric and self.subject_to.symmetric
 
     def _feasible(self, tn, fp, fn, tp):
         bound = self.subject_to(tn, fp, fn, tp)
