@@ -179,6 +179,11 @@ def test_logits_separate_what_a_float32_sigmoid_saturates():
         ({"y_score": np.ones((4, 3))}, ValueError, "3 columns"),
         ({"y_true": [0, 1, 2, 1]}, ValueError, "3 classes.*ThresholdedClassifier"),
         ({"pos_label": 3}, ValueError, r"pos_label=3 is not a class"),
+        (
+            {"y_true": ["ham", "spam", "ham", "spam"], "scoring": "f1"},
+            ValueError,
+            r"pos_label=None, but scoring='f1'.*Pass pos_label=",
+        ),
         ({"n_resamples": -1}, ValueError, "n_resamples"),
         ({"score_type": "logits"}, ValueError, "score_type"),
         ({"amount": [1, 2, 3, 4]}, TypeError, r"unexpected arguments \['amount'\]"),
@@ -193,6 +198,15 @@ def test_bad_input_is_refused_with_a_clear_message(kwargs, error, match):
     given = {"y_true": [0, 1, 0, 1], "y_score": [0.1, 0.8, 0.3, 0.6], **kwargs}
     with pytest.raises(error, match=match):
         tune_threshold(given.pop("y_true"), given.pop("y_score"), **given)
+
+
+def test_string_labels_with_pos_label_or_a_symmetric_objective():
+    y = np.array(["ham", "spam", "ham", "spam", "ham"])
+    scores = [0.1, 0.8, 0.3, 0.6, 0.7]
+    tuned = tune_threshold(y, scores, scoring="f1", pos_label="spam", n_resamples=0)
+    assert list(tuned.predict([0.05, 0.9])) == ["ham", "spam"]
+    symmetric = tune_threshold(y, scores, scoring="balanced_accuracy", n_resamples=0)
+    assert symmetric.pos_label == "spam"
 
 
 def test_predict_checks_its_scores():

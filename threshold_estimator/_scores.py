@@ -19,7 +19,7 @@ from threshold_estimator._estimator import (
     label_with_abstentions,
     tune_band,
 )
-from threshold_estimator._scoring import resolve_scoring
+from threshold_estimator._scoring import check_pos_label, resolve_scoring
 from threshold_estimator._search import thinned
 from threshold_estimator.exceptions import SaturatedScoresWarning
 from threshold_estimator.objectives import Objective
@@ -354,6 +354,7 @@ def _check_input(
     if sample_weight is not None:
         sample_weight = check_weights(sample_weight, y_true)
     objective = resolve_scoring(scoring, target.classes, target.pos_label)
+    check_pos_label(scoring, target.y, pos_label)
     if hasattr(objective, "score_labels"):
         params = {} if sample_weight is None else {"sample_weight": sample_weight}
     else:
@@ -419,7 +420,7 @@ def _select_scores(y_score, target, score_type):
 def _score_warnings(objective, scores, threshold, score_type):
     """The fragility warnings that apply to one set of scores."""
     found = []
-    reason = _diagnostics.saturation(scores, score_type == "probability")
+    reason = _diagnostics.saturation(scores, score_type == "probability", threshold)
     if reason:
         advice = (
             "Pass the scores before the sigmoid (the logits) with "
