@@ -70,7 +70,7 @@ def summarize(scores, class_index, n_classes, sample_weight=None, bound=None):
     for k in range(n_classes):
         members = np.flatnonzero((class_index == k) & (weight > 0))
         key = scores[members] if scores.ndim == 1 else scores[members, k]
-        order = members[np.argsort(key, kind="stable")]
+        order = members[np.argsort(key)]
         points, point_weight = _merge_ties(scores[order], weight[order])
         if point_weight.size > bound:
             points, point_weight = _compress(points, point_weight, bound, scores.ndim)
