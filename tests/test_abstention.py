@@ -32,7 +32,8 @@ def _brute_force(y, s, w, t, precision=None, rate=None):
         else:
             if total - covered > rate * total * (1 + 1e-12):
                 continue
-            key = -(w[pos & ~y].sum() + w[neg & y].sum())
+            # The fewest errors, then the narrowest band.
+            key = (-(w[pos & ~y].sum() + w[neg & y].sum()), covered / total)
         best = key if best is None else max(best, key)
     return best
 
@@ -73,7 +74,9 @@ def test_rate_band_leaves_the_fewest_errors_and_is_never_inverted(data, rate):
     assert 1 - coverage <= rate + 1e-12
     pos, neg = s >= high, s < low
     errors = w[pos & ~y].sum() + w[neg & y].sum()
-    assert -errors == pytest.approx(_brute_force(y, s, w, t, rate=rate))
+    best_errors, best_coverage = _brute_force(y, s, w, t, rate=rate)
+    assert -errors == pytest.approx(best_errors)
+    assert coverage == pytest.approx(best_coverage)
 
 
 def _data(n, seed=0):
@@ -116,7 +119,7 @@ def test_rate_band_abstains_on_about_that_share():
 
 @pytest.mark.parametrize(
     "marker, dtype_kind",
-    [("abstain", "O"), (-1, "i"), (np.nan, "f"), (None, "O")],
+    [("abstain", "O"), (-1, "i"), (np.nan, "f"), (None, "O"), (b"x", "O")],
 )
 def test_marker_keeps_the_labels_numeric_when_it_can(marker, dtype_kind):
     X, y = _data(1000)
@@ -129,6 +132,23 @@ def test_marker_keeps_the_labels_numeric_when_it_can(marker, dtype_kind):
     if marker is not None and marker != marker:  # NaN
         abstained = np.isnan(y_pred)
     assert 0.2 < abstained.mean() <= 0.3 + 1e-9
+
+
+def test_separable_samples_need_no_band_at_any_rate():
+    y = np.r_[np.zeros(50, bool), np.ones(50, bool)]
+    s = np.arange(100.0)
+    low, high, coverage = abstention_band(y, s, threshold=49.5, rate=0.1)
+    assert (low, high, coverage) == (49.5, 49.5, 1.0)
+
+
+def test_boolean_labels_are_not_mixed_with_a_numeric_marker():
+    X, y = _data(600)
+    clf = ThresholdedClassifier(
+        LogisticRegression(), abstention={"rate": 0.3}, random_state=0
+    ).fit(X, y.astype(bool))
+    y_pred, _ = clf.predict_with_abstention(X, marker=-1)
+    assert y_pred.dtype == object
+    assert {type(v) for v in y_pred.tolist()} == {bool, int}
 
 
 def test_string_labels_and_a_string_marker():
@@ -187,9 +207,11 @@ def test_with_class_prior_moves_the_band():
     clf = ThresholdedClassifier(
         LogisticRegression(), abstention={"precision": 0.9}, random_state=0
     ).fit(X, y)
+    before = clf.abstention_band_
     shifted = clf.with_class_prior([0.5, 0.5])
     low, high = shifted.abstention_band_
-    assert low <= high
+    assert low <= shifted.decision_threshold_ <= high
+    assert clf.abstention_band_ == before
     # More positives: a positive prediction is right more often, so the band
     # may reach lower for them.
     assert high < clf.abstention_band_[1]

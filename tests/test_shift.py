@@ -1,10 +1,13 @@
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
+from sklearn.tree import DecisionTreeClassifier
 
-from threshold_estimator import ThresholdedClassifier
+from threshold_estimator import SaturatedScoresWarning, ThresholdedClassifier
 from threshold_estimator._shift import (
     POINTS_PER_CLASS,
     estimate_prior,
@@ -238,6 +241,46 @@ def test_drift_check_tells_balance_from_content():
     assert changed.p_value < 0.01 <= shift.p_value
 
 
+def test_drift_check_allows_for_a_refit_with_few_distinct_scores():
+    """A tree's refit moves its few scores: that alone is no drift."""
+    X, y = _draw(20_000, 0.1, seed=13)
+    X_new, _ = _draw(20_000, 0.1, seed=14)
+    clf = ThresholdedClassifier(
+        DecisionTreeClassifier(max_depth=3, random_state=0), random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SaturatedScoresWarning)
+        clf.fit(X, y)
+    report = clf.check_drift(X_new)
+    assert report.verdict == "no drift"
+    assert "folds differ by up to" in report.message
+    assert report.fold_distance >= 0
+
+
+def test_drift_check_compares_with_the_balance_the_rule_is_tuned_for():
+    X, y = _draw(10_000, 0.1, seed=8)
+    clf = _fit(X, y).with_class_prior([0.6, 0.4])
+    X_same, _ = _draw(10_000, 0.1, seed=9)
+    report = clf.check_drift(X_same)
+    assert report.verdict == "balance shift"
+    np.testing.assert_allclose(report.tuned_class_prior, [0.6, 0.4])
+
+
+def test_class_prior_reweights_the_held_out_balance_not_ys():
+    """A held-out part of another balance than y: fit and re-derivation agree."""
+    X, y = _draw(3000, 0.2, seed=15)
+    positives, negatives = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    test = np.r_[positives[:300], negatives[:300]]
+    train = np.setdiff1d(np.arange(y.size), test)
+    split = [(train, test)]
+    plain = _fit(X, y, cv=split)
+    refitted = _fit(X, y, cv=split, class_prior=[0.5, 0.5])
+    shifted = plain.with_class_prior([0.5, 0.5])
+    # The held-out part already holds the classes half and half.
+    assert refitted.decision_threshold_ == plain.decision_threshold_
+    assert shifted.decision_threshold_ == plain.decision_threshold_
+
+
 def test_drift_check_for_three_classes():
     X, y = _draw(9000, 0.2, seed=10, n_classes=3)
     clf = _fit(X, y, scoring="f1_macro")
@@ -257,9 +300,20 @@ def test_drift_check_needs_a_tuned_fit():
 
 def test_ks_kernel_against_a_direct_computation():
     rng = np.random.default_rng(0)
-    a, b = rng.normal(size=300), rng.normal(0.3, size=200)
-    grid = np.union1d(a, b)
-    direct = max(abs(np.mean(a <= g) - np.mean(b <= g)) for g in grid)
-    assert ks_statistic(a, b, np.ones(b.size)) == pytest.approx(direct)
-    assert ks_p_value(0.0, 300, 200) == 1.0
-    assert ks_p_value(direct, 300, 200) < 0.05
+    a, b = rng.normal(size=300), np.round(rng.normal(0.3, size=200), 1)
+    w = rng.random(200)
+    reference = np.unique(b)
+    between = (reference[:-1] + reference[1:]) / 2
+    direct = max(abs(np.mean(a <= g) - w[b <= g].sum() / w.sum()) for g in between)
+    assert ks_statistic(a, b, w) == pytest.approx(direct)
+
+
+def test_ks_p_value_is_scipys_asymptotic_one():
+    stats = pytest.importorskip("scipy.stats")
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=400), rng.normal(0.25, size=300)
+    found = stats.ks_2samp(a, b, method="asymp")
+    assert ks_p_value(found.statistic, 400, 300) == pytest.approx(
+        found.pvalue, rel=0.1
+    )
+    assert ks_p_value(0.01, 400, 300) == 1.0

@@ -72,6 +72,7 @@ from threshold_estimator._search import (
 )
 from threshold_estimator._shift import (
     ScoreSummary,
+    effective_size,
     estimate_prior,
     ks_p_value,
     ks_statistic,
@@ -621,8 +622,9 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             X, y, splits, routed.estimator.fit, target, response_method
         )
         _check_held_out_scores(folds, response_method)
-        # The held-out samples weigh as if the classes had the shares prior.
-        weight = _shifted_weights(sample_weight, target.codes, training_prior, prior)
+        weight = sample_weight
+        if self.class_prior is not None:
+            weight = _shifted_weights(sample_weight, target, folds, prior)
         # A scikit-learn scorer reads its routed metadata; an objective, the
         # per-sample arrays it names.
         params = objective_params
@@ -1245,6 +1247,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 summary.reweighted(prior),
                 threshold,
                 self.abstention,
+                "At this class balance, fit with a lower abstention precision.",
             )
             shifted.abstention_band_ = tuple(band)
         shifted.class_prior = prior
@@ -1280,7 +1283,8 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 weight,
                 "the held-out scores reweighted to class_prior",
                 objective,
-                "Loosen the bound, or choose another objective.",
+                "At this class balance no threshold meets the bound: fit with a "
+                "looser bound in scoring, or another objective.",
             )
             return "tuned", float(thresholds[best])
         bound, weight = objective.bind(summary.class_index, weight, params)
@@ -1412,15 +1416,27 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             ``class_prior``: the estimated balance of ``X``; ``statistic``
             and ``p_value``: the distance after allowing for that balance;
             ``stale_statistic`` and ``stale_p_value``: the distance at the
-            held-out balance; ``n_samples``.
+            balance the rule is tuned for, ``tuned_class_prior`` (that is,
+            ``class_prior_``); ``fold_distance``: the largest distance
+            between one fold's held-out scores and the other folds' (see
+            Notes); ``n_samples``.
 
         Notes
         -----
-        The p-values are the asymptotic Kolmogorov distribution's, with the
-        held-out side counted as the points its summary keeps when fewer
-        than its samples. Fitting the balance to ``X`` first makes the
-        adjusted comparison conservative. With a few hundred new samples,
-        only large changes are detected.
+        The held-out scores come from the fold models and the new ones from
+        ``estimator_``, refitted on all the data; the distribution functions
+        are compared between consecutive distinct held-out scores, so that a
+        model with few distinct scores, whose values move a little at the
+        refit, is compared value for value. Models also differ from one fit
+        to the next (trees and boosting more than linear models): a distance
+        counts as drift only when it is both significant at ``alpha`` and
+        larger than ``fold_distance``, how far one fold's held-out scores lie
+        from the other folds' at fit. The p-values are the asymptotic
+        Kolmogorov distribution's, with the held-out side counted as its
+        effective number of samples once reweighted (Kish's), and for more
+        classes at most the points its summary keeps. Fitting the balance to
+        ``X`` first makes the adjusted comparison conservative. With a few
+        hundred new samples, only large changes are detected.
 
         Examples
         --------
@@ -1458,12 +1474,15 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if self.classes_.size == 2:
             columns = proba[:, self.classes_ == self.pos_label_]
         summary = ScoreSummary(**self.held_out_summary_)
-        held_out = summary.class_shares(self.classes_.size)
-        reference = min(summary.n_samples, summary.weight.size)
+        points = summary.scores.reshape(summary.weight.size, -1)
         found = {}
-        for name, shares in (("stale", held_out), ("adjusted", prior)):
+        # "stale": the balance the rule is tuned for.
+        for name, shares in (("stale", self.class_prior_), ("adjusted", prior)):
+            reference = effective_size(summary, shares)
+            if points.shape[1] > 2:
+                # A sample of rows, not quantiles: it is no larger than itself.
+                reference = min(reference, summary.weight.size)
             weight = summary.reweighted(shares)
-            points = summary.scores.reshape(summary.weight.size, -1)
             statistic = max(
                 ks_statistic(columns[:, k], points[:, k], weight)
                 for k in range(columns.shape[1])
@@ -1472,7 +1491,15 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 1.0, columns.shape[1] * ks_p_value(statistic, len(columns), reference)
             )
             found[name] = (statistic, p_value)
-        return _drift_report(found, prior, held_out, self.classes_, len(columns), alpha)
+        return _drift_report(
+            found,
+            prior,
+            self.class_prior_,
+            self.classes_,
+            len(columns),
+            alpha,
+            summary.fold_distance,
+        )
 
     def predict_with_abstention(self, X, *, marker="abstain"):
         """Predict a class where the score is clear, ``marker`` in the band.
@@ -1870,16 +1897,22 @@ def _check_class_prior(class_prior, classes, training_prior):
     return prior / prior.sum()
 
 
-def _shifted_weights(sample_weight, codes, training_prior, prior):
-    """Sample weights under which the classes have the shares ``prior``.
+def _shifted_weights(sample_weight, target, folds, prior):
+    """Sample weights under which the pooled held-out classes have the shares
+    ``prior``.
 
     Every count the objectives read is a sum of weights by class, so
-    multiplying each class's weights by ``prior_k / training_prior_k`` gives
-    exactly the counts of data of that balance.
+    multiplying each class's weights by ``prior_k / held_out_k`` (its share
+    of the pooled held-out weight) gives exactly the counts of held-out data
+    of that balance, as ``with_class_prior`` does with the summary.
     """
-    if np.array_equal(prior, training_prior):
-        return sample_weight
-    ratio = (prior / training_prior)[codes]
+    test = np.concatenate([f.test for f in folds])
+    held_out = np.bincount(
+        target.codes[test],
+        weights=None if sample_weight is None else sample_weight[test],
+        minlength=prior.size,
+    )
+    ratio = (prior / (held_out / held_out.sum()))[target.codes]
     return ratio if sample_weight is None else sample_weight * ratio
 
 
@@ -1891,6 +1924,7 @@ def _summarize_folds(folds, target, sample_weight):
         target.codes[test],
         target.classes.size,
         None if sample_weight is None else sample_weight[test],
+        fold=np.repeat(np.arange(len(folds)), [f.test.size for f in folds]),
     )
 
 
@@ -2098,7 +2132,7 @@ def _check_abstention(abstention, target, threshold):
     return {key: float(value)}
 
 
-def tune_band(truth, scores, weight, threshold, abstention):
+def tune_band(truth, scores, weight, threshold, abstention, advice=None):
     """``abstention_band`` for the checked ``abstention``, errors named."""
     try:
         return abstention_band(
@@ -2111,7 +2145,7 @@ def tune_band(truth, scores, weight, threshold, abstention):
     except InfeasibleObjectiveError as exc:
         raise InfeasibleObjectiveError(
             f"abstention={abstention!r} cannot be met on the held-out scores: "
-            f"{exc}. Ask for a lower precision."
+            f"{exc}. {advice or 'Ask for a lower precision.'}"
         ) from None
 
 
@@ -2127,8 +2161,9 @@ def label_with_abstentions(scores, band, classes, pos_label, marker):
     labels = classes[np.where(scores >= high, pos, 1 - pos)]
     abstain = (scores >= low) & (scores < high)
     kind = np.asarray(marker).dtype.kind
-    same_kind = (labels.dtype.kind in "biuf" and kind in "biuf") or (
-        labels.dtype.kind in "US" and kind in "US"
+    # Booleans and bytes stay apart from numbers and text: -1 is no boolean.
+    same_kind = (labels.dtype.kind in "iuf" and kind in "iuf") or (
+        labels.dtype.kind == "U" and kind == "U"
     )
     dtype = np.result_type(labels, np.asarray(marker)) if same_kind else object
     labels = labels.astype(dtype)
@@ -2136,22 +2171,27 @@ def label_with_abstentions(scores, band, classes, pos_label, marker):
     return labels, float(1 - abstain.mean()) if abstain.size else 1.0
 
 
-def _drift_report(found, prior, held_out, classes, n_samples, alpha):
-    """The verdict of check_drift and its figures, as a Bunch."""
+def _drift_report(found, prior, tuned_for, classes, n_samples, alpha, tolerance):
+    """The verdict of check_drift and its figures, as a Bunch.
+
+    A distance counts only when significant and larger than ``tolerance``,
+    how far the folds' own scores lie apart.
+    """
     (stale, stale_p), (statistic, p_value) = found["stale"], found["adjusted"]
     shares = ", ".join(
         f"{_diagnostics._shown(label)!r}: {share:.3g}"
         for label, share in zip(classes, prior, strict=True)
     )
-    if p_value < alpha:
+    if p_value < alpha and statistic > tolerance:
         verdict = "scores changed"
         message = (
             f"The scores themselves changed: even at the new data's estimated "
             f"balance ({shares}) their distribution differs from the held-out "
-            f"one (KS {statistic:.3f}, p = {p_value:.2g}). A threshold cannot "
-            "fix this; retrain on data like the new data."
+            f"one (KS {statistic:.3f}, p = {p_value:.2g}; the folds differ by "
+            f"up to {tolerance:.3f}). A threshold cannot fix this; retrain on "
+            "data like the new data."
         )
-    elif stale_p < alpha:
+    elif stale_p < alpha and stale > tolerance:
         verdict = "balance shift"
         message = (
             f"Balance shift: the new data's class balance is about {shares}. "
@@ -2164,16 +2204,19 @@ def _drift_report(found, prior, held_out, classes, n_samples, alpha):
         verdict = "no drift"
         message = (
             f"No drift detected: the scores match the held-out ones (KS "
-            f"{stale:.3f}, p = {stale_p:.2g}); the threshold still applies."
+            f"{stale:.3f}, p = {stale_p:.2g}; the folds differ by up to "
+            f"{tolerance:.3f}, so smaller changes cannot be told from a "
+            "refit); the threshold still applies."
         )
     return Bunch(
         verdict=verdict,
         message=message,
         class_prior=prior,
-        training_class_prior=held_out,
+        tuned_class_prior=tuned_for,
         statistic=statistic,
         p_value=p_value,
         stale_statistic=stale,
         stale_p_value=stale_p,
+        fold_distance=tolerance,
         n_samples=n_samples,
     )

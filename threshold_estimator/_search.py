@@ -320,14 +320,21 @@ def _precise_cuts(tn, fp, fn, tp, precision, at):
 
 def _fewest_errors_cuts(fp, fn, flagged, budget, at):
     """The cuts (high, low) around ``at`` abstaining on at most ``budget``
-    weight with the fewest errors among the predicted samples."""
+    weight with the fewest errors among the predicted samples, and of those
+    the narrowest band."""
     high = np.arange(at + 1)
     # For each high cut, the widest low cut within the budget: fn only falls.
-    low = np.searchsorted(flagged, flagged[high] + budget * (1 + 1e-12), side="right")
-    low = low - 1
-    errors = np.where(low >= at, fp[high] + fn[np.maximum(low, at)], np.inf)
-    best = int(np.argmin(errors))
-    return best, int(max(low[best], at))
+    widest = np.searchsorted(flagged, flagged[high] + budget * (1 + 1e-12), "right")
+    widest -= 1
+    within = widest >= at
+    widest = np.maximum(widest, at)
+    errors = np.where(within, fp[high] + fn[widest], np.inf)
+    # The first low cut past at with as few missed positives: no wider.
+    low = np.maximum(np.searchsorted(-fn, -fn[widest], side="left"), at)
+    fewest = errors <= errors.min() + _VALUE_RTOL * max(1.0, errors.min())
+    abstained = np.where(fewest, flagged[low] - flagged[high], np.inf)
+    best = int(np.argmin(abstained))
+    return best, int(low[best])
 
 
 def counts_at(y_true, y_score, sample_weight, threshold):

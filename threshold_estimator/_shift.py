@@ -31,13 +31,18 @@ class ScoreSummary(NamedTuple):
         The (sample-weighted) number of held-out samples each point stands
         for.
     n_samples : int
-        The number of held-out samples summarised.
+        The number of held-out samples summarised (of non-zero weight).
+    fold_distance : float
+        The largest distance (``ks_statistic``) between one fold's held-out
+        scores and the other folds': how much the scores move from one fit
+        to another with no drift at all.
     """
 
     scores: np.ndarray
     class_index: np.ndarray
     weight: np.ndarray
     n_samples: int
+    fold_distance: float = 0.0
 
     def class_shares(self, n_classes):
         """The weighted share of each class among the summarised samples."""
@@ -54,21 +59,27 @@ class ScoreSummary(NamedTuple):
         return self.scores.nbytes + self.class_index.nbytes + self.weight.nbytes
 
 
-def summarize(scores, class_index, n_classes, sample_weight=None, bound=None):
+def summarize(
+    scores, class_index, n_classes, sample_weight=None, bound=None, fold=None
+):
     """A ``ScoreSummary`` of at most ``bound`` points per class.
 
     A class with at most ``bound`` distinct scores (rows) is kept exactly,
     ties merged into one weighted point. A larger class is sorted (by its own
     class's probability, for more classes) and cut into ``bound`` runs of
     equal weight; each run is kept as its middle sample, weighing the run.
-    Counts at any threshold then differ from the exact ones by at most one
-    run per class.
+    For two classes, counts at any threshold then differ from the exact ones
+    by at most one run per class. For more, the other probabilities of a run
+    are those of its middle sample: a sample stratified by the class's own
+    probability, with no such bound.
     """
     bound = POINTS_PER_CLASS if bound is None else bound
     weight = np.ones(class_index.size) if sample_weight is None else sample_weight
     parts = []
     for k in range(n_classes):
         members = np.flatnonzero((class_index == k) & (weight > 0))
+        if members.size == 0:
+            continue
         key = scores[members] if scores.ndim == 1 else scores[members, k]
         order = members[np.argsort(key)]
         points, point_weight = _merge_ties(scores[order], weight[order])
@@ -76,7 +87,25 @@ def summarize(scores, class_index, n_classes, sample_weight=None, bound=None):
             points, point_weight = _compress(points, point_weight, bound, scores.ndim)
         parts.append((points, np.full(point_weight.size, k), point_weight))
     points, index, point_weight = (np.concatenate(p) for p in zip(*parts, strict=True))
-    return ScoreSummary(points, index.astype(np.intp), point_weight, class_index.size)
+    n_samples = int(np.count_nonzero(weight > 0))
+    distance = 0.0 if fold is None else _fold_distance(scores, weight, fold)
+    return ScoreSummary(
+        points, index.astype(np.intp), point_weight, n_samples, distance
+    )
+
+
+def _fold_distance(scores, weight, fold):
+    """The largest ``ks_statistic`` between one fold's scores and the rest's."""
+    columns = scores.reshape(scores.shape[0], -1)
+    distance = 0.0
+    for i in np.unique(fold) if np.unique(fold).size > 1 else []:
+        inside = fold == i
+        for k in range(columns.shape[1]):
+            distance = max(
+                distance,
+                ks_statistic(columns[inside, k], columns[~inside, k], weight[~inside]),
+            )
+    return distance
 
 
 def _merge_ties(sorted_scores, weight):
@@ -145,8 +174,13 @@ def estimate_prior(proba, train_prior, sample_weight=None, max_iter=100, tol=1e-
     return prior, max_iter, False
 
 
-def ks_statistic(new_scores, points, point_weight, new_weight=None):
+def ks_statistic(new_scores, points, point_weight):
     """The largest distance between the new scores' CDF and a weighted one.
+
+    The two are compared between consecutive distinct reference points, not
+    at the new scores: models whose scores take a few values, which move a
+    little from one fit to the next (the fold models against the refitted
+    one), are then compared value for value.
 
     Parameters
     ----------
@@ -155,18 +189,28 @@ def ks_statistic(new_scores, points, point_weight, new_weight=None):
         The reference sample.
     point_weight : ndarray of shape (m,)
         Its weights (need not sum to 1).
-    new_weight : ndarray of shape (n,), default=None
     """
-    new_weight = np.ones(new_scores.size) if new_weight is None else new_weight
-    values = np.concatenate((new_scores, points))
-    order = np.argsort(values, kind="stable")
-    sorted_values = values[order]
-    mass = np.concatenate(
-        (new_weight / new_weight.sum(), -point_weight / point_weight.sum())
-    )[order]
-    # The CDFs are compared after each run of tied values, not inside it.
-    last_of_run = np.append(np.flatnonzero(np.diff(sorted_values)), values.size - 1)
-    return float(np.abs(np.cumsum(mass)[last_of_run]).max())
+    order = np.argsort(points)
+    sorted_points, weight = points[order], point_weight[order]
+    last_of_run = np.append(np.flatnonzero(np.diff(sorted_points)), points.size - 1)
+    if last_of_run.size < 2:
+        return 0.0
+    reference = np.cumsum(weight)[last_of_run] / weight.sum()
+    distinct = sorted_points[last_of_run]
+    between = distinct[:-1] + (distinct[1:] - distinct[:-1]) / 2
+    new = np.searchsorted(np.sort(new_scores), between, side="right") / new_scores.size
+    return float(np.abs(new - reference[:-1]).max())
+
+
+def effective_size(summary, prior):
+    """Kish's effective number of held-out samples once reweighted to
+    ``prior``: reweighting by class makes some samples count more."""
+    totals = np.bincount(
+        summary.class_index, weights=summary.weight, minlength=prior.size
+    )
+    ratio = prior / (totals / totals.sum())
+    efficiency = (totals @ ratio) ** 2 / (totals.sum() * (totals @ ratio**2))
+    return summary.n_samples * efficiency
 
 
 def ks_p_value(statistic, n_new, n_reference):
