@@ -398,12 +398,14 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         :meth:`check_drift` compares new scores: ``"scores"`` (two classes:
         ``pos_label``'s score; more: the probabilities), ``"class_index"``
         (the class in ``classes_`` each point stands for), ``"weight"`` (how
-        many held-out samples it stands for) and ``"n_samples"``. A class of
-        at most 2000 distinct held-out scores is kept whole (ties merged);
-        a larger one as 2000 points, each the middle of a run of equal
-        weight, so the summary never exceeds ``2000 * n_classes`` points
-        whatever the number of samples. It holds scores, no feature. Only
-        when tuned.
+        many held-out samples it stands for), ``"n_samples"`` and
+        ``"fold_distance"`` (see :meth:`check_drift`). A class of at most
+        2000 distinct held-out scores is kept whole (ties merged); a larger
+        one as 2000 points, each the middle of a run of equal weight (for
+        two classes, a quantile; for more, a row stratified by the class's
+        own probability), so the summary never exceeds ``2000 * n_classes``
+        points whatever the number of samples. It holds scores, no feature.
+        Only when tuned.
 
     pos_label_ : object or None
         The class predicted where the score reaches the threshold (two
@@ -1181,8 +1183,10 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         The held-out scores of each class, summarised at fit
         (``held_out_summary_``), are reweighted to the shares
         ``class_prior`` and the rule is searched on them again, exactly as
-        ``fit`` with that ``class_prior`` would on the pooled folds (up to the
-        summary's bound, see ``held_out_summary_``). A Bayes rule
+        ``fit`` with that ``class_prior`` and ``aggregation="pooled"`` would
+        (up to the summary's bound, see ``held_out_summary_``): the summary
+        pools the folds, so the re-derived rule is the pooled one whatever
+        ``aggregation``. A Bayes rule
         (``threshold="bayes"``) is recomputed for the new balance. The
         estimator is shared with this classifier, not copied or refitted.
 
