@@ -75,36 +75,52 @@ def summarize(
     """
     bound = POINTS_PER_CLASS if bound is None else bound
     weight = np.ones(class_index.size) if sample_weight is None else sample_weight
-    parts = []
+    parts, orders = [], []
     for k in range(n_classes):
         members = np.flatnonzero((class_index == k) & (weight > 0))
         if members.size == 0:
             continue
         key = scores[members] if scores.ndim == 1 else scores[members, k]
         order = members[np.argsort(key)]
+        orders.append(order)
         points, point_weight = _merge_ties(scores[order], weight[order])
         if point_weight.size > bound:
             points, point_weight = _compress(points, point_weight, bound, scores.ndim)
         parts.append((points, np.full(point_weight.size, k), point_weight))
     points, index, point_weight = (np.concatenate(p) for p in zip(*parts, strict=True))
     n_samples = int(np.count_nonzero(weight > 0))
-    distance = 0.0 if fold is None else _fold_distance(scores, weight, fold)
+    distance = 0.0
+    if fold is not None:
+        # In each class's sorted order, the lookups below run in order.
+        order = np.concatenate(orders)
+        distance = _fold_distance(scores[order], weight[order], fold[order], points)
     return ScoreSummary(
         points, index.astype(np.intp), point_weight, n_samples, distance
     )
 
 
-def _fold_distance(scores, weight, fold):
-    """The largest ``ks_statistic`` between one fold's scores and the rest's."""
+def _fold_distance(scores, weight, fold, points):
+    """The largest distance between one fold's scores and the other folds'.
+
+    As ``ks_statistic``, the distribution functions are compared between
+    consecutive distinct values, here those of the summary's ``points``: a
+    count per fold between each two, in one pass, with no sort of the scores.
+    """
+    folds, fold_code = np.unique(fold, return_inverse=True)
     columns = scores.reshape(scores.shape[0], -1)
+    points = points.reshape(points.shape[0], -1)
     distance = 0.0
-    for i in np.unique(fold) if np.unique(fold).size > 1 else []:
-        inside = fold == i
-        for k in range(columns.shape[1]):
-            distance = max(
-                distance,
-                ks_statistic(columns[inside, k], columns[~inside, k], weight[~inside]),
-            )
+    for k in range(columns.shape[1] if folds.size > 1 else 0):
+        distinct = np.unique(points[:, k])
+        between = distinct[:-1] + (distinct[1:] - distinct[:-1]) / 2
+        cell = np.searchsorted(between, columns[:, k]) * folds.size + fold_code
+        shape = (between.size + 1, folds.size)
+        counts = np.bincount(cell, minlength=np.prod(shape)).reshape(shape)
+        weights = np.bincount(cell, weight, minlength=np.prod(shape)).reshape(shape)
+        fold_cdf = np.cumsum(counts, axis=0)[:-1] / counts.sum(axis=0)
+        rest = weights.sum(axis=1, keepdims=True) - weights
+        rest_cdf = np.cumsum(rest, axis=0)[:-1] / rest.sum(axis=0)
+        distance = max(distance, float(np.abs(fold_cdf - rest_cdf).max(initial=0)))
     return distance
 
 
