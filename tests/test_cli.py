@@ -1,8 +1,15 @@
 import io
+import json
+import re
 import subprocess
 import sys
 
-from threshold_estimator.cli import main, run_demo
+import numpy as np
+import pytest
+
+import threshold_estimator
+from threshold_estimator import persistence
+from threshold_estimator.cli import _has_matplotlib, main, run_demo
 
 
 def test_demo_tunes_on_the_training_half_and_prints_the_comparison():
@@ -31,3 +38,343 @@ def test_module_runs_as_a_command():
         check=True,
     )
     assert "demo" in result.stdout
+
+
+def _table(n=600, seed=0, classes=("no", "yes")):
+    """A churn table: numbers, a category, missing values, an identifier."""
+    pandas = pytest.importorskip("pandas")
+    rng = np.random.default_rng(seed)
+    churn = rng.random(n) < 0.2
+    frame = pandas.DataFrame(
+        {
+            "customer": [f"c{i:05d}" for i in range(n)],
+            "tenure": rng.normal(size=n) - churn,
+            "spend": np.where(rng.random(n) < 0.05, np.nan, rng.normal(size=n)),
+            "plan": rng.choice(["basic", "plus", "pro"], size=n),
+            "churn": np.where(churn, classes[1], classes[0]),
+        }
+    )
+    frame.loc[churn & (rng.random(n) < 0.5), "plan"] = "basic"
+    return frame
+
+
+@pytest.fixture
+def files(tmp_path):
+    frame = _table()
+    csv = tmp_path / "data.csv"
+    frame.to_csv(csv, index=False)
+    return tmp_path, csv, frame
+
+
+def _run(argv, capsys):
+    status = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_tune_predict_inspect_end_to_end_on_csv(files, capsys):
+    tmp_path, csv, frame = files
+    model = tmp_path / "model.skops"
+    status, out, err = _run(
+        [
+            "tune",
+            csv,
+            "--target",
+            "churn",
+            "--pos-label",
+            "yes",
+            "--scoring",
+            "f1",
+            "--drop",
+            "customer",
+            "--out",
+            model,
+        ],
+        capsys,
+    )
+    assert status == 0, err
+    assert "threshold" in out and model.exists()
+    report = json.loads((tmp_path / "model.json").read_text())
+    assert report["pos_label"] == "yes"
+    assert len(report["fold_thresholds"]) == 5
+    assert report["class_balance"] == frame["churn"].value_counts().to_dict()
+    assert report["versions"]["threshold_estimator"]
+    assert report["command"].startswith("threshold-estimator tune")
+    if _has_matplotlib():
+        assert (tmp_path / "model.png").stat().st_size > 1000
+
+    out_csv = tmp_path / "predictions.csv"
+    status, out, err = _run(
+        [
+            "predict",
+            model,
+            csv,
+            "--id",
+            "customer",
+            "--scores",
+            "--margin",
+            "--chunk-rows",
+            "128",
+            "--out",
+            out_csv,
+        ],
+        capsys,
+    )
+    assert status == 0, err
+    pandas = pytest.importorskip("pandas")
+    written = pandas.read_csv(out_csv)
+    assert list(written.columns) == [
+        "customer",
+        "prediction",
+        "proba_no",
+        "proba_yes",
+        "margin",
+    ]
+    assert written["customer"].tolist() == frame["customer"].tolist()
+    loaded = persistence.load(model)
+    expected = loaded.predict(frame.drop(columns=["customer", "churn"]))
+    assert written["prediction"].tolist() == expected.tolist()
+    assert ((written["margin"] > 0) == (written["prediction"] == "yes")).all()
+
+    status, out, err = _run(["inspect", model, "--json"], capsys)
+    assert status == 0, err
+    facts = json.loads(out)
+    assert facts["decision_threshold"] == pytest.approx(report["decision_threshold"])
+    assert facts["classes"] == ["no", "yes"]
+    status, out, err = _run(["inspect", model], capsys)
+    assert "decision threshold" in out and "class_balance" in out
+
+
+def test_parquet_in_and_three_classes(tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    frame = _table()
+    frame["churn"] = np.where(frame["tenure"] > 0.5, "stay", frame["churn"])
+    data = tmp_path / "data.parquet"
+    frame.to_parquet(data)
+    model = tmp_path / "model.skops"
+    status, _, err = _run(
+        [
+            "tune",
+            data,
+            "--target",
+            "churn",
+            "--model",
+            "hgb",
+            "--scoring",
+            "f1_macro",
+            "--drop",
+            "customer",
+            "--out",
+            model,
+            "--cv",
+            "3",
+        ],
+        capsys,
+    )
+    assert status == 0, err
+    out_csv = tmp_path / "out.csv"
+    status, _, err = _run(["predict", model, data, "--out", out_csv], capsys)
+    assert status == 0, err
+    assert set(pandas_read(out_csv)["prediction"]) <= {"no", "yes", "stay"}
+
+
+def pandas_read(path):
+    return pytest.importorskip("pandas").read_csv(path)
+
+
+@pytest.mark.parametrize(
+    "extra, match",
+    [
+        (["--cost", "fp=1,fn=10"], None),
+        (["--constraint", "recall:precision>=0.3"], None),
+        (["--model", "forest"], None),
+    ],
+)
+def test_tune_objectives_and_models(files, capsys, extra, match):
+    tmp_path, csv, _ = files
+    status, _, err = _run(
+        [
+            "tune",
+            csv,
+            "--target",
+            "churn",
+            "--pos-label",
+            "yes",
+            "--drop",
+            "customer",
+            "--out",
+            tmp_path / "m.skops",
+            *extra,
+        ],
+        capsys,
+    )
+    assert status == 0, err
+    report = json.loads((tmp_path / "m.json").read_text())
+    assert (
+        report["objective"].startswith(("cost(", "constrained("))
+        or extra[0] == "--model"
+    )
+
+
+@pytest.mark.parametrize(
+    "argv, match",
+    [
+        (["--target", "churnn"], r"no  column 'churnn'; did you mean 'churn'\?"),
+        (["--target", "churn", "--drop", "custmer"], "did you mean 'customer'"),
+        (["--target", "plan", "--cost", "fp=1,fn=2"], "--cost is for two classes"),
+        (["--target", "churn", "--cost", "fp=1,fx=2"], "the cells are tn, fp, fn"),
+        (["--target", "churn", "--cost", "fp=one"], "is not cell=number"),
+        (["--target", "churn", "--constraint", "recall"], "maximize:metric>=value"),
+        (
+            ["--target", "churn", "--scoring", "roc_auc", "--pos-label", "yes"],
+            "same value at every decision threshold",
+        ),
+        (["--target", "churn", "--scoring", "f1"], "pass pos_label|Pass pos_label"),
+        (["--target", "churn", "--model", "svm"], "neither one of logistic"),
+    ],
+)
+def test_tune_bad_input_is_one_line_and_writes_nothing(files, capsys, argv, match):
+    tmp_path, csv, _ = files
+    out = tmp_path / "model.skops"
+    status, stdout, err = _run(["tune", csv, *argv, "--out", out], capsys)
+    assert status == 1
+    assert err.count("\n") == 1 and err.startswith("threshold-estimator: error:")
+    assert re.search(match, err), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
+
+
+def test_one_class_target_and_missing_target_values(tmp_path, capsys):
+    frame = _table()
+    frame["churn"] = "no"
+    one = tmp_path / "one.csv"
+    frame.to_csv(one, index=False)
+    status, _, err = _run(
+        ["tune", one, "--target", "churn", "--out", tmp_path / "m.skops"], capsys
+    )
+    assert status == 1 and "holds one class ('no')" in err
+    frame = _table()
+    frame.loc[3, "churn"] = None
+    gaps = tmp_path / "gaps.csv"
+    frame.to_csv(gaps, index=False)
+    status, _, err = _run(
+        ["tune", gaps, "--target", "churn", "--out", tmp_path / "m.skops"], capsys
+    )
+    assert status == 1 and "has 1 missing values" in err
+
+
+def test_unreadable_and_empty_files(tmp_path, capsys):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    header = tmp_path / "header.csv"
+    header.write_text("a,b,churn\n")
+    garbage = tmp_path / "garbage.parquet"
+    garbage.write_bytes(b"\x00\x01 not parquet")
+    for path, match in (
+        (empty, "is empty"),
+        (header, "has a header but no rows"),
+        (tmp_path / "absent.csv", "no such file"),
+        (garbage, "could not be read as a table|Parquet files need pyarrow"),
+    ):
+        status, _, err = _run(
+            ["tune", path, "--target", "churn", "--out", tmp_path / "m.skops"], capsys
+        )
+        assert status == 1 and re.search(match, err), err
+    assert not (tmp_path / "m.skops").exists()
+
+
+def test_a_model_that_cannot_take_missing_values(files, capsys):
+    tmp_path, csv, _ = files
+    pytest.importorskip("skops")
+    from sklearn.svm import SVC
+
+    estimator = tmp_path / "svc.skops"
+    persistence.dump(SVC(), estimator)
+    frame = _table()[["tenure", "spend", "churn"]]
+    numeric = tmp_path / "numeric.csv"
+    frame.to_csv(numeric, index=False)
+    status, _, err = _run(
+        [
+            "tune",
+            numeric,
+            "--target",
+            "churn",
+            "--model",
+            estimator,
+            "--out",
+            tmp_path / "m.skops",
+        ],
+        capsys,
+    )
+    assert status == 1
+    assert "missing values (in spend), which SVC cannot take" in err
+
+
+def test_outputs_are_not_overwritten_without_force(files, capsys):
+    tmp_path, csv, _ = files
+    model = tmp_path / "model.skops"
+    argv = ["tune", csv, "--target", "churn", "--drop", "customer", "--out", model]
+    assert _run(argv, capsys)[0] == 0
+    before = model.read_bytes()
+    status, _, err = _run(argv, capsys)
+    assert status == 1 and "model.skops exists; pass --force" in err
+    assert model.read_bytes() == before
+    assert _run([*argv, "--force"], capsys)[0] == 0
+
+
+def test_predict_refuses_what_it_cannot_use(files, capsys):
+    tmp_path, csv, frame = files
+    model = tmp_path / "model.skops"
+    argv = ["tune", csv, "--target", "churn", "--drop", "customer", "--out", model]
+    assert _run(argv, capsys)[0] == 0
+    out = tmp_path / "p.csv"
+    short = tmp_path / "short.csv"
+    frame.drop(columns=["tenure"]).to_csv(short, index=False)
+    status, _, err = _run(["predict", model, short, "--out", out], capsys)
+    assert status == 1 and "no feature column 'tenure'" in err
+    status, _, err = _run(
+        ["predict", model, csv, "--id", "custome", "--out", out], capsys
+    )
+    assert status == 1 and "did you mean 'customer'" in err
+    from sklearn.linear_model import LogisticRegression as Plain
+
+    foreign = tmp_path / "plain.skops"
+    persistence.dump(Plain(), foreign)
+    status, _, err = _run(["predict", foreign, csv, "--out", out], capsys)
+    assert status == 1 and "not a model written by threshold-estimator tune" in err
+    not_a_model = tmp_path / "notes.skops"
+    not_a_model.write_text("hello")
+    status, _, err = _run(["inspect", not_a_model], capsys)
+    assert status == 1 and err.startswith("threshold-estimator: error: ")
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_usage_errors_exit_2_and_every_command_has_help_with_an_example(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["tune", "data.csv"])
+    assert exited.value.code == 2
+    for command in ("demo", "tune", "predict", "inspect"):
+        with pytest.raises(SystemExit) as exited:
+            main([command, "--help"])
+        assert exited.value.code == 0
+        assert "example" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip() == threshold_estimator.__version__
+
+
+def test_demo_with_a_threshold_free_scoring_is_one_line(capsys):
+    status, _, err = _run(["demo", "--scoring", "roc_auc"], capsys)
+    assert status == 1 and err.count("\n") == 1 and "roc_auc" in err
+
+
+def test_progress_goes_to_a_terminal_only(files, capsys, monkeypatch):
+    tmp_path, csv, _ = files
+    model = tmp_path / "model.skops"
+    argv = ["tune", csv, "--target", "churn", "--drop", "customer", "--out", model]
+    assert "fitting" not in _run(argv, capsys)[2]
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    status, _, err = _run([*argv, "--force"], capsys)
+    assert status == 0 and "fitting 5 folds" in err
+    status, _, err = _run([*argv, "--force", "-q"], capsys)
+    assert status == 0 and "fitting" not in err

@@ -5,13 +5,25 @@ data it generates (no download) and prints the default 0.5 cut-off,
 scikit-learn's ``TunedThresholdClassifierCV`` and ``ThresholdedClassifier``
 side by side. The threshold is tuned on the training half only; the test half
 is scored once, at the end.
+
+``tune``, ``predict`` and ``inspect`` work on files: a CSV or Parquet table
+in, a model file and a report out; a model file and a table in, predictions
+out, in chunks; a model file in, what it holds out. Bad input is one line on
+standard error and exit status 1; a usage error exits with 2.
 """
 
 import argparse
+import contextlib
+import json
+import platform
+import shlex
 import sys
 import time
 import warnings
+from pathlib import Path
 
+import numpy as np
+import sklearn
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import get_scorer
@@ -21,7 +33,18 @@ from sklearn.model_selection import (
     train_test_split,
 )
 
+import threshold_estimator
+from threshold_estimator import objectives, persistence
 from threshold_estimator._estimator import ThresholdedClassifier
+from threshold_estimator._files import (
+    InputError,
+    atomic_output,
+    check_columns,
+    check_output,
+    iter_table,
+    read_table,
+    table_columns,
+)
 from threshold_estimator.exceptions import ThresholdWarning
 
 
@@ -155,6 +178,548 @@ def _print_table(rows, scoring, n_folds, n_positive, out):
         print(f"  warning: {message}", file=out)
 
 
+MODELS = ("logistic", "hgb", "forest")
+
+
+def default_model(name, random_state=None):
+    """One of the command's models by name, behind its preprocessing.
+
+    Non-numeric columns are one-hot encoded (at most 50 categories each, the
+    rarest grouped, unseen ones ignored) after their missing values are
+    filled with the most frequent one; numeric columns are imputed with the
+    median where the model cannot take missing values (``logistic`` also
+    scales them). ``hgb`` takes them as they are.
+
+    Parameters
+    ----------
+    name : {"logistic", "hgb", "forest"}
+        Logistic regression, histogram gradient boosting or a random forest.
+    random_state : int, default=None
+        Seed of the models that draw at random.
+
+    Returns
+    -------
+    model : Pipeline
+
+    Examples
+    --------
+    >>> from threshold_estimator.cli import default_model
+    >>> default_model("logistic").steps[-1][1]
+    LogisticRegression(max_iter=1000)
+    """
+    from sklearn.compose import make_column_selector, make_column_transformer
+    from sklearn.ensemble import (
+        HistGradientBoostingClassifier,
+        RandomForestClassifier,
+    )
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    numeric = {
+        "logistic": make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+        "hgb": "passthrough",
+        "forest": SimpleImputer(strategy="median"),
+    }[name]
+    classifier = {
+        "logistic": LogisticRegression(max_iter=1000),
+        "hgb": HistGradientBoostingClassifier(random_state=random_state),
+        "forest": RandomForestClassifier(random_state=random_state),
+    }[name]
+    categories = make_pipeline(
+        SimpleImputer(strategy="most_frequent"),
+        OneHotEncoder(
+            handle_unknown="infrequent_if_exist",
+            max_categories=50,
+            sparse_output=False,
+        ),
+    )
+    preprocess = make_column_transformer(
+        (numeric, make_column_selector(dtype_include="number")),
+        (categories, make_column_selector(dtype_exclude="number")),
+    )
+    return make_pipeline(preprocess, classifier)
+
+
+def _objective(args):
+    """The ``scoring`` of ``--scoring``, ``--cost`` or ``--constraint``."""
+    if args.cost:
+        cells = {}
+        for part in args.cost.split(","):
+            name, _, value = part.partition("=")
+            try:
+                cells[name.strip()] = float(value)
+            except ValueError:
+                raise InputError(
+                    f"--cost {args.cost!r}: {part!r} is not cell=number; write "
+                    "e.g. --cost fp=1,fn=10 (cells tn, fp, fn, tp)"
+                ) from None
+        try:
+            return objectives.cost(**cells)
+        except TypeError:
+            raise InputError(
+                f"--cost {args.cost!r}: the cells are tn, fp, fn and tp"
+            ) from None
+    if args.constraint:
+        maximize, _, bound = args.constraint.partition(":")
+        for sign, keyword in ((">=", "at_least"), ("<=", "at_most")):
+            name, found, value = bound.partition(sign)
+            if found:
+                try:
+                    return objectives.constrained(
+                        maximize.strip(), name.strip(), **{keyword: float(value)}
+                    )
+                except ValueError as exc:
+                    raise InputError(f"--constraint: {_one_line(exc)}") from None
+        raise InputError(
+            f"--constraint {args.constraint!r} is not maximize:metric>=value; "
+            "write e.g. --constraint recall:precision>=0.9"
+        )
+    return args.scoring
+
+
+def _estimator(args):
+    """The unfitted classifier ``--model`` names, or loads from a file."""
+    if args.model in MODELS:
+        return default_model(args.model, args.seed)
+    path = Path(args.model)
+    if not path.is_file():
+        raise InputError(
+            f"--model {args.model!r} is neither one of {', '.join(MODELS)} nor a "
+            "model file"
+        )
+    model = _load(path)
+    if not (sklearn.base.is_classifier(model) and not _is_fitted(model)):
+        raise InputError(
+            f"--model {path} holds {type(model).__name__}, not an unfitted "
+            "scikit-learn classifier"
+        )
+    return model
+
+
+def _is_fitted(model):
+    try:
+        sklearn.utils.validation.check_is_fitted(model)
+    except sklearn.exceptions.NotFittedError:
+        return False
+    return True
+
+
+def _load(path):
+    """``persistence.load``, its refusals as bad input."""
+    try:
+        return persistence.load(path)
+    except Exception as exc:
+        # Whatever stops a file from loading (not a model file, an untrusted
+        # type, a broken archive) is the file's fault, said in one line.
+        raise InputError(f"{path}: {_one_line(exc)}") from None
+
+
+def _target(frame, args):
+    """Features and labels of the table, checked for the command's needs."""
+    check_columns([args.target, *args.drop], frame.columns, args.data, "")
+    y = frame[args.target]
+    missing = int(y.isna().sum())
+    if missing:
+        raise InputError(
+            f"{args.data}: the target column {args.target!r} has {missing} missing "
+            "values; drop those rows or fill them"
+        )
+    classes = y.unique()
+    if classes.size < 2:
+        raise InputError(
+            f"{args.data}: the target column {args.target!r} holds one class "
+            f"({classes[0]!r}); tuning needs at least two"
+        )
+    if classes.size > 2 and (args.cost or args.constraint):
+        option = "--cost" if args.cost else "--constraint"
+        raise InputError(
+            f"{option} is for two classes, but {args.target!r} has "
+            f"{classes.size}; use --scoring f1_macro, balanced_accuracy, ..."
+        )
+    X = frame.drop(columns=[args.target, *args.drop])
+    if X.shape[1] == 0:
+        raise InputError(f"{args.data} has no feature column besides the target")
+    return X, y.to_numpy()
+
+
+def _pos_label(text, y):
+    """``--pos-label`` as a label of ``y``: a number where the labels are."""
+    if text is None or y.dtype.kind not in "iufb":
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(
+            f"--pos-label {text!r}: the labels are numbers, {np.unique(y).tolist()}"
+        ) from None
+    return int(value) if value.is_integer() and y.dtype.kind in "iub" else value
+
+
+def _progress(args, message):
+    if args.progress:
+        print(f"threshold-estimator: {message}", file=sys.stderr, flush=True)
+
+
+def _fit(args, X, y):
+    """The tuned classifier, its warnings shown on standard error."""
+    clf = ThresholdedClassifier(
+        _estimator(args),
+        scoring=_objective(args),
+        cv=args.cv,
+        pos_label=_pos_label(args.pos_label, y),
+        random_state=args.seed,
+        store_cv_results=_has_matplotlib(),
+        verbose=1 if args.progress else 0,
+    )
+    # The classifier's progress lines go where the command's go.
+    progress = contextlib.redirect_stdout(sys.stderr)
+    with warnings.catch_warnings(record=True) as caught, progress:
+        warnings.simplefilter("always", ThresholdWarning)
+        try:
+            clf.fit(X, y)
+        except (ValueError, TypeError) as exc:
+            raise InputError(_fit_error(exc, X, clf.estimator)) from None
+    shown = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    for message in shown:
+        print(f"threshold-estimator: warning: {message}", file=sys.stderr)
+    return clf, shown
+
+
+def _fit_error(exc, X, estimator):
+    message = _one_line(exc)
+    if "NaN" in message and X.isna().to_numpy().any():
+        columns = [str(c) for c in X.columns[X.isna().any()]][:5]
+        return (
+            f"the data has missing values (in {', '.join(columns)}), which "
+            f"{type(estimator).__name__} cannot take: fill them, or use --model "
+            "logistic, hgb or forest, which impute them"
+        )
+    return message
+
+
+def _has_matplotlib():
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _report(args, clf, y, warned, seconds):
+    """What ``tune`` found, as plain JSON values."""
+    classes, counts = np.unique(y, return_counts=True)
+    threshold = clf.decision_threshold_
+    return {
+        "command": shlex.join(["threshold-estimator", *args.argv]),
+        "data": str(args.data),
+        "target": args.target,
+        "model": type(clf.estimator).__name__
+        if args.model not in MODELS
+        else args.model,
+        "objective": repr(clf.objective_),
+        "pos_label": _plain(clf.pos_label_),
+        "decision_threshold": _plain(threshold),
+        "decision_rule": clf.decision_rule_,
+        "fold_thresholds": _plain(clf.fold_thresholds_),
+        "threshold_spread": _plain(clf.threshold_spread_),
+        "threshold_interval": _plain(clf.threshold_interval_),
+        "held_out_score": _plain(clf.best_score_),
+        "fold_scores": _plain(clf.fold_scores_),
+        "class_balance": {
+            str(_plain(label)): int(count)
+            for label, count in zip(classes, counts, strict=True)
+        },
+        "n_samples": int(len(y)),
+        "fit_seconds": round(seconds, 3),
+        "warnings": warned,
+        "versions": _versions(),
+    }
+
+
+def _plain(value):
+    """numpy values as the JSON types they stand for."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _versions():
+    return {
+        "threshold_estimator": threshold_estimator.__version__,
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def _plot(clf, path):
+    """The held-out objective curve of each fold, with the threshold."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from threshold_estimator import ThresholdCurveDisplay
+
+    display = ThresholdCurveDisplay.from_estimator(clf)
+    display.figure_.savefig(path, dpi=100, format="png")
+    plt.close(display.figure_)
+
+
+def tune(args):
+    """``threshold-estimator tune``: fit, tune and write the model and report."""
+    out = Path(args.out)
+    report_path = Path(args.report) if args.report else out.with_suffix(".json")
+    plot_path = out.with_suffix(".png")
+    for path in (out, report_path):
+        check_output(path, args.force)
+    _progress(args, f"reading {args.data}")
+    X, y = _target(read_table(args.data), args)
+    start = time.perf_counter()
+    clf, warned = _fit(args, X, y)
+    seconds = time.perf_counter() - start
+    report = _report(args, clf, y, warned, seconds)
+    # persistence.dump writes beside the file and renames, as atomic_output.
+    persistence.dump(clf, out)
+    with atomic_output(report_path) as temporary:
+        temporary.write_text(json.dumps(report, indent=2) + "\n")
+    drawable = hasattr(clf, "cv_results_") and clf.classes_.size == 2
+    if drawable and (args.force or not plot_path.exists()):
+        with atomic_output(plot_path) as temporary:
+            _plot(clf, temporary)
+    name = getattr(clf.objective_, "name", report["objective"])
+    print(
+        f"threshold {_shown(report['decision_threshold'])}, held-out {name} "
+        f"{report['held_out_score']:.4g}; wrote {out} and {report_path}"
+    )
+    return 0
+
+
+def _shown(threshold):
+    if isinstance(threshold, list):
+        return "[" + " ".join(f"{t:.4g}" for t in threshold) + "]"
+    return f"{threshold:.4g}"
+
+
+def _model(path):
+    """The tuned classifier in a model file, or bad input."""
+    model = _load(path)
+    if not isinstance(model, ThresholdedClassifier):
+        raise InputError(
+            f"{path} holds a {type(model).__name__}, not a model written by "
+            "threshold-estimator tune"
+        )
+    return model
+
+
+def predict(args):
+    """``threshold-estimator predict``: labels for a table, written in chunks."""
+    check_output(args.out, args.force)
+    model = _model(args.model)
+    present = table_columns(args.data)
+    features = [str(c) for c in getattr(model, "feature_names_in_", [])]
+    if not features:
+        raise InputError(f"{args.model} does not record its feature names")
+    check_columns(features, present, args.data, "feature")
+    check_columns(args.id, present, args.data, "identifier")
+    wanted = list(dict.fromkeys([*args.id, *features]))
+    n_rows = 0
+    with atomic_output(args.out) as temporary:
+        for i, chunk in enumerate(iter_table(args.data, wanted, args.chunk_rows)):
+            frame = _predictions(model, chunk, features, args)
+            frame.to_csv(temporary, mode="a" if i else "w", header=not i, index=False)
+            n_rows += len(chunk)
+            _progress(args, f"predicted {n_rows:,} rows")
+    print(f"wrote {n_rows:,} predictions to {args.out}")
+    return 0
+
+
+def _predictions(model, chunk, features, args):
+    """One chunk's output columns: identifiers, label, then scores or margin."""
+    X = chunk[features]
+    frame = chunk[args.id].copy()
+    try:
+        frame["prediction"] = model.predict(X)
+        if args.scores:
+            proba = model.predict_proba(X)
+            for label, column in zip(model.classes_, proba.T, strict=True):
+                frame[f"proba_{label}"] = column
+        if args.margin:
+            margin = model.decision_function(X)
+            if margin.ndim == 1:
+                frame["margin"] = margin
+            else:
+                for label, column in zip(model.classes_, margin.T, strict=True):
+                    frame[f"margin_{label}"] = column
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"{args.data}: {_one_line(exc)}") from None
+    return frame
+
+
+def inspect(args):
+    """``threshold-estimator inspect``: what a model file holds."""
+    model = _model(args.model)
+    facts = {
+        "model": _describe(model.estimator_),
+        "objective": repr(getattr(model, "objective_", None)),
+        "classes": _plain(model.classes_),
+        "pos_label": _plain(model.pos_label_),
+        "decision_threshold": _plain(model.decision_threshold_),
+        "decision_rule": model.decision_rule_,
+        "fold_thresholds": _plain(getattr(model, "fold_thresholds_", None)),
+        "threshold_spread": _plain(getattr(model, "threshold_spread_", None)),
+        "held_out_score": _plain(getattr(model, "best_score_", None)),
+        "class_balance": _shares(model.classes_, model.training_prior_),
+        "class_prior": _shares(model.classes_, model.class_prior_),
+        "features": [str(c) for c in getattr(model, "feature_names_in_", [])],
+        "versions": getattr(model, "versions_", None),
+    }
+    if args.json:
+        print(json.dumps(facts, indent=2))
+        return 0
+    print(model.summary())
+    for key in ("model", "classes", "class_balance", "class_prior", "versions"):
+        print(f"{key:<20}{facts[key]}")
+    return 0
+
+
+def _demo(args):
+    try:
+        run_demo(scoring=args.scoring, n_folds=args.folds, random_state=args.seed)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"--scoring {args.scoring!r}: {_one_line(exc)}") from None
+    return 0
+
+
+def _describe(estimator):
+    """``Pipeline(ColumnTransformer, LogisticRegression)``, or the class name."""
+    steps = getattr(estimator, "steps", None)
+    if not steps:
+        return type(estimator).__name__
+    inner = ", ".join(type(step).__name__ for _, step in steps)
+    return f"{type(estimator).__name__}({inner})"
+
+
+def _shares(classes, shares):
+    return {
+        str(_plain(label)): round(float(share), 4)
+        for label, share in zip(classes, shares, strict=True)
+    }
+
+
+def _one_line(exc):
+    return " ".join(str(exc).split())
+
+
+_EXAMPLES = {
+    "demo": "example:\n  threshold-estimator demo --scoring f1",
+    "tune": (
+        "examples:\n"
+        "  threshold-estimator tune data.csv --target churn --model logistic "
+        "--scoring f1 --out model.skops\n"
+        "  threshold-estimator tune data.parquet --target fraud --cost fp=1,fn=20 "
+        "--out model.skops\n"
+        "  threshold-estimator tune data.csv --target churn "
+        "--constraint recall:precision>=0.9 --out model.skops"
+    ),
+    "predict": (
+        "example:\n  threshold-estimator predict model.skops new.csv --id customer "
+        "--scores --out predictions.csv"
+    ),
+    "inspect": "example:\n  threshold-estimator inspect model.skops --json",
+}
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog="threshold-estimator",
+        description="Tune a classifier's decision threshold, and apply it to files.",
+        epilog=_EXAMPLES["tune"].replace("examples:", "example:", 1).split("\n  ")[0]
+        + "\n  "
+        + _EXAMPLES["tune"].split("\n  ")[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=threshold_estimator.__version__
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name, help):
+        sub = commands.add_parser(
+            name,
+            help=help,
+            description=help[0].upper() + help[1:] + ".",
+            epilog=_EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.add_argument(
+            "-q", "--quiet", action="store_true", help="no progress on stderr"
+        )
+        return sub
+
+    demo = command(
+        "demo", "compare 0.5, scikit-learn's tuner and ThresholdedClassifier"
+    )
+    demo.add_argument("--scoring", default="f1", help="objective (default: f1)")
+    demo.add_argument("--folds", type=int, default=5, help="internal folds")
+    demo.add_argument("--seed", type=int, default=0, help="seed of the folds")
+
+    tuner = command("tune", "fit a model on a table and tune its threshold")
+    tuner.add_argument("data", help="CSV or Parquet (.parquet) file")
+    tuner.add_argument("--target", required=True, help="the column to predict")
+    tuner.add_argument(
+        "--model",
+        default="logistic",
+        help=f"{', '.join(MODELS)}, or a file holding an unfitted scikit-learn "
+        "classifier (default: logistic)",
+    )
+    objective = tuner.add_mutually_exclusive_group()
+    objective.add_argument(
+        "--scoring",
+        default="balanced_accuracy",
+        help="objective by name: f1, balanced_accuracy, f1_macro, ... "
+        "(default: balanced_accuracy)",
+    )
+    objective.add_argument("--cost", help="costs of the outcomes, e.g. fp=1,fn=10")
+    objective.add_argument(
+        "--constraint",
+        help="best of one subject to another, e.g. recall:precision>=0.9",
+    )
+    tuner.add_argument("--cv", type=int, default=5, help="internal folds (default: 5)")
+    tuner.add_argument("--pos-label", help="the positive class (two classes)")
+    tuner.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
+    tuner.add_argument(
+        "--drop", nargs="+", default=[], metavar="COLUMN", help="columns not to use"
+    )
+    tuner.add_argument("--out", required=True, help="model file to write (.skops)")
+    tuner.add_argument("--report", help="JSON report (default: beside --out)")
+    tuner.add_argument("--force", action="store_true", help="overwrite outputs")
+
+    predictor = command("predict", "predict a table's labels with a model file")
+    predictor.add_argument("model", help="model file written by tune")
+    predictor.add_argument("data", help="CSV or Parquet (.parquet) file")
+    predictor.add_argument("--out", required=True, help="CSV file to write")
+    predictor.add_argument(
+        "--id", nargs="+", default=[], metavar="COLUMN", help="columns to carry over"
+    )
+    predictor.add_argument("--scores", action="store_true", help="add probabilities")
+    predictor.add_argument("--margin", action="store_true", help="add the margin")
+    predictor.add_argument(
+        "--chunk-rows", type=int, default=100_000, help="rows per chunk"
+    )
+    predictor.add_argument("--force", action="store_true", help="overwrite --out")
+
+    inspector = command("inspect", "show what a model file holds")
+    inspector.add_argument("model", help="model file written by tune")
+    inspector.add_argument("--json", action="store_true", help="JSON for machines")
+    return parser
+
+
 def main(argv=None):
     """Entry point of the ``threshold-estimator`` command.
 
@@ -166,27 +731,27 @@ def main(argv=None):
     Returns
     -------
     status : int
-        The exit status.
+        The exit status: 0, or 1 for bad input (a usage error exits with 2).
 
     Examples
     --------
     >>> from threshold_estimator.cli import main
-    >>> main(["--help"])  # doctest: +ELLIPSIS
+    >>> main(["--version"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     SystemExit: 0
     """
-    parser = argparse.ArgumentParser(
-        prog="threshold-estimator",
-        description="Tune a classifier's decision threshold.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser(
-        "demo", help="compare 0.5, scikit-learn's tuner and ThresholdedClassifier"
-    )
-    demo.add_argument("--scoring", default="f1", help="objective (default: f1)")
-    demo.add_argument("--folds", type=int, default=5, help="internal folds")
-    demo.add_argument("--seed", type=int, default=0, help="seed of the folds")
-    args = parser.parse_args(argv)
-    run_demo(scoring=args.scoring, n_folds=args.folds, random_state=args.seed)
-    return 0
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _parser().parse_args(argv)
+    args.argv = argv
+    # Progress is for a person watching: not with -q, not into a file or pipe.
+    args.progress = not args.quiet and sys.stderr.isatty()
+    try:
+        if args.command == "demo":
+            return _demo(args)
+        return {"tune": tune, "predict": predict, "inspect": inspect}[args.command](
+            args
+        )
+    except InputError as exc:
+        print(f"threshold-estimator: error: {exc}", file=sys.stderr)
+        return 1
