@@ -248,7 +248,7 @@ def load(path, *, trusted=(), allow_pickle=False):
         A file written by :func:`dump` (or by ``skops.io.dump`` or
         ``joblib.dump``), the format told by its extension.
 
-    trusted : list of str, default=()
+    trusted : list or tuple of str, default=()
         Further types to build, by the full names the refusal lists, such as
         ``["mypackage.MyClassifier"]``. Trusting a type lets the file run
         its code: name only types you know, from a file whose source you
