@@ -357,6 +357,93 @@ def test_objectives_are_readable_comparable_and_picklable():
     assert get_objective("fbeta") == fbeta(1.0)
 
 
+@pytest.mark.parametrize(
+    "made, direct",
+    [
+        (get_objective("sensitivity"), lambda: objectives.Metric("recall")),
+        (fbeta(2), lambda: objectives.Metric("fbeta", beta=2)),
+        (cost(fp=1, fn="amount"), lambda: objectives.Cost(fp=1, fn="amount")),
+        (
+            objectives.cost_matrix([[0, 1], [10, 0]]),
+            lambda: objectives.CostMatrix(np.array([[0, 1], [10, 0]])),
+        ),
+        (
+            constrained("recall", "precision", at_least=0.9),
+            lambda: objectives.Constrained(
+                get_objective("recall"), "precision", at_least=0.9
+            ),
+        ),
+        (from_counts(_net_gain), lambda: objectives.FromCounts(_net_gain)),
+    ],
+)
+def test_constructors_return_the_public_types_built_directly(made, direct):
+    built = direct()
+    assert type(made) is type(built)
+    assert made == built
+    assert type(made).__name__ in objectives.__all__
+    assert not type(made).__name__.startswith("_")
+
+
+@pytest.mark.parametrize(
+    "name", ["Metric", "Cost", "CostMatrix", "Constrained", "FromCounts"]
+)
+def test_former_private_names_still_name_the_types(name):
+    assert getattr(objectives, f"_{name}") is getattr(objectives, name)
+
+
+@pytest.mark.parametrize(
+    "make, error, match",
+    [
+        (lambda: objectives.Cost(), ValueError, "at least one non-zero cost"),
+        (lambda: objectives.Cost(fn=None), ValueError, "cost fn=None must be"),
+        (lambda: objectives.Metric("f2"), ValueError, "Unknown objective 'f2'"),
+        (
+            lambda: objectives.Metric("f1", beta=2),
+            TypeError,
+            r"'f1' takes no parameters; got \['beta'\]",
+        ),
+        (lambda: objectives.Metric("fbeta", beta=0), ValueError, "beta must be"),
+        (lambda: objectives.Metric("fbeta", alpha=1), TypeError, "beta only"),
+        (
+            lambda: objectives.CostMatrix([[0, 0], [0, 0]]),
+            ValueError,
+            "no non-zero cost",
+        ),
+        (
+            lambda: objectives.Constrained("recall", "precision"),
+            ValueError,
+            "exactly one of at_least",
+        ),
+        (lambda: objectives.FromCounts(3), TypeError, "needs a callable, got 3"),
+    ],
+)
+def test_the_public_types_check_their_arguments(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
+@pytest.mark.parametrize(
+    "objective",
+    [
+        fbeta(2),
+        cost(fp=1, fn="amount"),
+        objectives.cost_matrix([[0, 1, 2], [3, 0, 1], [9, 4, 0]]),
+        constrained(fbeta(0.5), "positive_rate", at_most=0.1),
+    ],
+)
+def test_objective_state_is_plain_values(objective):
+    def plain(value):
+        if isinstance(value, tuple | list):
+            return all(plain(v) for v in value)
+        if isinstance(value, dict):
+            return all(isinstance(k, str) and plain(v) for k, v in value.items())
+        if isinstance(value, objectives.Metric):
+            return plain(vars(value))
+        return value is None or isinstance(value, str | int | float)
+
+    assert plain(vars(objective))
+
+
 # Multiclass objectives: functions of the confusion matrix.
 
 MULTICLASS_REFERENCES = {

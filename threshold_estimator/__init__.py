@@ -10,6 +10,7 @@ from threshold_estimator.exceptions import (
     SaturatedScoresWarning,
     ThresholdAtEdgeWarning,
     ThresholdWarning,
+    VersionMismatchWarning,
 )
 
 __version__ = "0.1.0"
@@ -24,6 +25,7 @@ __all__ = [
     "ThresholdWarning",
     "ThresholdedClassifier",
     "TunedThreshold",
+    "VersionMismatchWarning",
     "__version__",
     "tune_threshold",
 ]

@@ -78,6 +78,7 @@ from threshold_estimator._shift import (
     ks_statistic,
     summarize,
 )
+from threshold_estimator._versions import check_versions, with_versions
 from threshold_estimator.exceptions import InfeasibleObjectiveError
 from threshold_estimator.objectives import Objective, get_objective
 
@@ -464,6 +465,12 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     resampling or reweighting its training data, is the approach studied in
     [1]_ for unequal error costs and in [2]_ for the F1 measure, whose best
     threshold on calibrated probabilities is half the best F1 reached.
+
+    A fitted classifier saved with pickle, joblib or
+    :mod:`threshold_estimator.persistence` records the versions of
+    threshold-estimator and scikit-learn it was saved with; loading it with
+    others warns
+    (:class:`~threshold_estimator.exceptions.VersionMismatchWarning`).
 
     References
     ----------
@@ -1714,6 +1721,12 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = get_tags(self.estimator).input_tags.sparse
         return tags
+
+    def __getstate__(self):
+        return with_versions(super().__getstate__())
+
+    def __setstate__(self, state):
+        super().__setstate__(check_versions(state, type(self).__name__))
 
 
 def _check_target(y, pos_label):

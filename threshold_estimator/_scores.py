@@ -21,6 +21,7 @@ from threshold_estimator._estimator import (
 )
 from threshold_estimator._scoring import check_pos_label, resolve_scoring
 from threshold_estimator._search import thinned
+from threshold_estimator._versions import check_versions, with_versions
 from threshold_estimator.exceptions import SaturatedScoresWarning
 from threshold_estimator.objectives import Objective
 
@@ -33,7 +34,10 @@ class TunedThreshold:
 
     Made by :func:`tune_threshold`. It predicts from scores alone, such as a
     network's outputs, with no model attached; it pickles (and saves with
-    ``skops``) as a small object holding no sample.
+    :mod:`threshold_estimator.persistence`) as a small object holding no
+    sample, with the versions of threshold-estimator and scikit-learn it was
+    made with: loading it with others warns
+    (:class:`~threshold_estimator.exceptions.VersionMismatchWarning`).
 
     Attributes
     ----------
@@ -154,6 +158,12 @@ class TunedThreshold:
         return label_with_abstentions(
             scores, self.band, self.classes, self.pos_label, marker
         )
+
+    def __getstate__(self):
+        return with_versions(self.__dict__)
+
+    def __setstate__(self, state):
+        self.__dict__.update(check_versions(state, type(self).__name__))
 
     def __repr__(self):
         name = getattr(self.objective, "name", "score")

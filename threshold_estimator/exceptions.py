@@ -1,7 +1,11 @@
-"""Warnings about a tuned threshold, and the error of an objective no rule meets.
+"""Warnings about a tuned threshold or a loaded model, and the error of an
+objective no rule meets.
 
-Every warning is a subclass of :class:`ThresholdWarning`, itself a
-``UserWarning``, so that one filter silences them all.
+Every warning about a tuned threshold is a subclass of
+:class:`ThresholdWarning`, itself a ``UserWarning``, so that one filter
+silences them all. :class:`VersionMismatchWarning`, about a model loaded with
+other versions than it was saved with, is apart from them, so that silencing
+the threshold's warnings does not silence it.
 """
 
 __all__ = [
@@ -12,6 +16,7 @@ __all__ = [
     "SaturatedScoresWarning",
     "ThresholdAtEdgeWarning",
     "ThresholdWarning",
+    "VersionMismatchWarning",
 ]
 
 
@@ -218,3 +223,72 @@ class FewSamplesWarning(ThresholdWarning):
     >>> clf.aggregation_
     'pooled'
     """
+
+
+class VersionMismatchWarning(UserWarning):
+    """A model is loaded with other versions than it was saved with.
+
+    A fitted :class:`~threshold_estimator.ThresholdedClassifier` or
+    :class:`~threshold_estimator.TunedThreshold` records the versions of
+    threshold-estimator and scikit-learn it is saved with (pickle, joblib or
+    skops); loading it where either differs warns once with both. Its
+    predictions may then differ from those it made before, or fail. Refit
+    the model with the installed versions, or load it where the versions it
+    was saved with are installed. scikit-learn's own
+    ``InconsistentVersionWarning`` may come too, for each scikit-learn
+    estimator inside.
+
+    Parameters
+    ----------
+    owner : str
+        The name of the loaded object's class.
+    saved, installed : dict of str to str or None
+        The versions of ``"threshold-estimator"`` and ``"scikit-learn"`` the
+        model was saved with (None where the file does not say) and those
+        installed.
+
+    Attributes
+    ----------
+    owner : str
+    saved : dict of str to str or None
+    installed : dict of str to str
+
+    Examples
+    --------
+    A model saved by an older threshold-estimator, simulated by editing its
+    recorded version:
+
+    >>> import warnings
+    >>> from threshold_estimator import TunedThreshold, tune_threshold
+    >>> tuned = tune_threshold([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], n_resamples=0)
+    >>> state = tuned.__getstate__()
+    >>> state["_threshold_estimator_version"] = "0.0.9"
+    >>> loaded = TunedThreshold.__new__(TunedThreshold)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     loaded.__setstate__(state)
+    >>> [w.category.__name__ for w in caught]
+    ['VersionMismatchWarning']
+    >>> caught[0].message.saved["threshold-estimator"]
+    '0.0.9'
+    """
+
+    def __init__(self, owner, saved, installed):
+        super().__init__(owner, saved, installed)
+        self.owner = owner
+        self.saved = saved
+        self.installed = installed
+
+    def __str__(self):
+        def versions(found):
+            return " and ".join(
+                f"{package} {version or '(version not recorded)'}"
+                for package, version in found.items()
+            )
+
+        return (
+            f"This {self.owner} was saved with {versions(self.saved)}, and is "
+            f"loaded with {versions(self.installed)}. Its predictions may differ "
+            "from those it made before, or fail: refit it with the installed "
+            "versions, or load it where those it was saved with are installed."
+        )

@@ -7,7 +7,9 @@ either by name (``"f1"``) or as an object: :func:`fbeta`, :func:`cost` (costs
 of the four cells, fixed or per sample), :func:`constrained` (the best of one
 quantity subject to a bound on another, capacities included) or
 :func:`from_counts` (any vectorised function of the counts). Every one is
-evaluated at every distinct held-out score in one sorted pass.
+evaluated at every distinct held-out score in one sorted pass. These return
+the public types :class:`Metric`, :class:`Cost`, :class:`CostMatrix`,
+:class:`Constrained` and :class:`FromCounts`, which model files name.
 
 The built-in objectives, by name, with the value they take where their
 denominator is zero (0/0):
@@ -63,6 +65,11 @@ scikit-learn's scorer names: ``"matthews_corrcoef"`` is ``"mcc"``,
 import numpy as np
 
 __all__ = [
+    "Constrained",
+    "Cost",
+    "CostMatrix",
+    "FromCounts",
+    "Metric",
     "Objective",
     "constrained",
     "cost",
@@ -285,11 +292,14 @@ _BOUND_TOL = 1e-12
 class Objective:
     """Base class of the objectives: a function of confusion counts to maximise.
 
-    Objectives are made by :func:`get_objective`, :func:`fbeta`,
-    :func:`cost`, :func:`constrained` and :func:`from_counts`. Each is a
-    small, picklable value object: two objectives made with the same
-    arguments are equal, so they can be listed as ``scoring`` in a
-    ``GridSearchCV`` parameter grid.
+    Objectives are made by :func:`get_objective` and :func:`fbeta`
+    (a :class:`Metric`), :func:`cost` (:class:`Cost`), :func:`cost_matrix`
+    (:class:`CostMatrix`), :func:`constrained` (:class:`Constrained`) and
+    :func:`from_counts` (:class:`FromCounts`). Each is a small value object
+    of plain attributes (numbers, strings, tuples), which pickle and skops
+    files hold as they are. Two objectives made with the same arguments are
+    equal, so they can be listed as ``scoring`` in a ``GridSearchCV``
+    parameter grid.
 
     Attributes
     ----------
@@ -425,8 +435,44 @@ class Objective:
         return hash(self._key())
 
 
-class _Metric(Objective):
-    """A built-in metric of the counts, by name."""
+class Metric(Objective):
+    """A built-in objective, by name: F1, balanced accuracy, recall, ...
+
+    What :func:`get_objective` and :func:`fbeta` return, and what a name
+    given as ``scoring`` becomes.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`objective_names`, or an alias such as
+        ``"matthews_corrcoef"``.
+    **params : dict
+        ``beta`` (a positive number, default 1.0) for ``"fbeta"``; the other
+        objectives take none.
+
+    Attributes
+    ----------
+    name : str
+        The objective's name, aliases resolved.
+    params : dict
+        Its parameters: ``{"beta": beta}`` for ``"fbeta"``, else empty.
+
+    See Also
+    --------
+    get_objective : The same, as a function.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from threshold_estimator.objectives import Metric
+    >>> recall = Metric("sensitivity")
+    >>> recall.name
+    'recall'
+    >>> tn, fp, fn, tp = (np.array([5.0]), np.array([2.0]),
+    ...                   np.array([1.0]), np.array([3.0]))
+    >>> print(f"{recall(tn, fp, fn, tp)[0]:.2f}")
+    0.75
+    """
 
     def __init__(self, name, **params):
         self.name = _ALIASES.get(name, name)
@@ -435,8 +481,22 @@ class _Metric(Objective):
                 f"Unknown objective {name!r}. Use one of {objective_names()}, an "
                 "Objective, or a scikit-learn scorer."
             )
-        if self.name == "fbeta":
+        if self.name != "fbeta":
+            if params:
+                raise TypeError(
+                    f"The objective {self.name!r} takes no parameters; got "
+                    f"{sorted(params)}. Only 'fbeta' takes one, beta."
+                )
+        else:
             params = {"beta": 1.0, **params}
+            if set(params) != {"beta"}:
+                raise TypeError(
+                    f"fbeta takes beta only; got {sorted(set(params) - {'beta'})}."
+                )
+            beta = params["beta"]
+            if not _is_number(beta) or beta <= 0:
+                raise ValueError(f"beta must be a positive number, got {beta!r}.")
+            params["beta"] = float(beta)
         self.params = params
 
     @property
@@ -474,7 +534,7 @@ class _Metric(Objective):
         return None
 
     def _key(self):
-        return (_Metric, self.name, tuple(sorted(self.params.items())))
+        return (Metric, self.name, tuple(sorted(self.params.items())))
 
     def __repr__(self):
         if self.name == "fbeta":
@@ -529,7 +589,7 @@ def get_objective(name):
     >>> get_objective("matthews_corrcoef")
     get_objective('mcc')
     """
-    return _Metric(name)
+    return Metric(name)
 
 
 def fbeta(beta=1.0):
@@ -553,9 +613,7 @@ def fbeta(beta=1.0):
     >>> print(f"{value[0]:.3f}")
     0.769
     """
-    if not _is_number(beta) or beta <= 0:
-        raise ValueError(f"beta must be a positive number, got {beta!r}.")
-    return _Metric("fbeta", beta=float(beta))
+    return Metric("fbeta", beta=beta)
 
 
 def _is_number(value):
@@ -566,12 +624,53 @@ def _is_number(value):
     )
 
 
-class _Cost(Objective):
-    """Minus the expected cost per unit of sample weight."""
+class Cost(Objective):
+    """Minus the expected cost of the four outcomes, per unit of sample weight.
+
+    What :func:`cost` returns, and what :func:`cost_matrix` becomes for two
+    classes; see :func:`cost` for the method.
+
+    Parameters
+    ----------
+    tn, fp, fn, tp : float or str, default=0.0
+        The cost of a true negative, false positive, false negative and true
+        positive, or the name of a per-sample array of them passed to
+        ``fit``. At least one is not zero.
+
+    Attributes
+    ----------
+    tn, fp, fn, tp : float or str
+        The costs, as given.
+
+    See Also
+    --------
+    cost : The same, as a function.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from threshold_estimator.objectives import Cost
+    >>> miss_10 = Cost(fp=1, fn=10)
+    >>> miss_10
+    cost(fp=1, fn=10)
+    >>> tn, fp, fn, tp = (np.array([90.0]), np.array([5.0]),
+    ...                   np.array([2.0]), np.array([3.0]))
+    >>> print(f"{miss_10(tn, fp, fn, tp)[0]:.2f}")
+    -0.25
+    """
 
     _CELLS = ("tn", "fp", "fn", "tp")
 
-    def __init__(self, tn, fp, fn, tp):
+    def __init__(self, tn=0.0, fp=0.0, fn=0.0, tp=0.0):
+        values = {"tn": tn, "fp": fp, "fn": fn, "tp": tp}
+        for cell, value in values.items():
+            if not (_is_number(value) or (isinstance(value, str) and value)):
+                raise ValueError(
+                    f"cost {cell}={value!r} must be a finite number or the name of "
+                    "a per-sample array passed to fit."
+                )
+        if all(_is_number(v) and v == 0 for v in values.values()):
+            raise ValueError("cost needs at least one non-zero cost, such as fn=10.")
         self.tn, self.fp, self.fn, self.tp = tn, fp, fn, tp
 
     @property
@@ -723,20 +822,37 @@ def cost(tn=0.0, fp=0.0, fn=0.0, tp=0.0):
     >>> print(f"{false_alarm_1_miss_10(tn, fp, fn, tp)[0]:.2f}")  # (5 + 20) / 100
     -0.25
     """
-    values = {"tn": tn, "fp": fp, "fn": fn, "tp": tp}
-    for cell, value in values.items():
-        if not (_is_number(value) or (isinstance(value, str) and value)):
-            raise ValueError(
-                f"cost {cell}={value!r} must be a finite number or the name of a "
-                "per-sample array passed to fit."
-            )
-    if all(_is_number(v) and v == 0 for v in values.values()):
-        raise ValueError("cost needs at least one non-zero cost, such as fn=10.")
-    return _Cost(tn, fp, fn, tp)
+    return Cost(tn, fp, fn, tp)
 
 
-class _CostMatrix(Objective):
-    """Minus the expected cost of a matrix of costs per (truth, prediction)."""
+class CostMatrix(Objective):
+    """Minus the expected cost of a matrix of costs per (truth, prediction).
+
+    What :func:`cost_matrix` returns; see it for the method.
+
+    Parameters
+    ----------
+    matrix : array-like of shape (n_classes, n_classes)
+        ``matrix[i, j]`` the cost of predicting ``classes_[j]`` for a sample
+        of ``classes_[i]``: finite, not all zero, the diagonal the cheapest
+        cell of each row.
+
+    Attributes
+    ----------
+    matrix : tuple of tuple of float
+        The costs, row by row.
+
+    See Also
+    --------
+    cost_matrix : The same, as a function.
+
+    Examples
+    --------
+    >>> from threshold_estimator.objectives import CostMatrix
+    >>> costs = CostMatrix([[0, 1], [10, 0]])
+    >>> costs.matrix
+    ((0.0, 1.0), (10.0, 0.0))
+    """
 
     # Its rows and columns follow classes_, whichever class is positive.
     symmetric = True
@@ -744,7 +860,8 @@ class _CostMatrix(Objective):
     def __init__(self, matrix):
         # Nested tuples, so that the objective compares, hashes and pickles
         # as a plain value.
-        self.matrix = matrix
+        array = _check_cost_matrix(matrix)
+        self.matrix = tuple(tuple(float(c) for c in row) for row in array)
 
     def _array(self):
         return np.array(self.matrix, dtype=np.float64)
@@ -778,7 +895,7 @@ class _CostMatrix(Objective):
             return self
         # Two classes: the costs of the four cells, as seen from pos_label.
         p, n = pos_index, 1 - pos_index
-        return _Cost(
+        return Cost(
             tn=float(matrix[n, n]),
             fp=float(matrix[n, p]),
             fn=float(matrix[p, n]),
@@ -832,6 +949,11 @@ def cost_matrix(matrix):
     >>> print(f"{costs.multiclass(confusion)[0]:.2f}")  # (1 + 1 + 5 + 20) / 20
     -1.35
     """
+    return CostMatrix(matrix)
+
+
+def _check_cost_matrix(matrix):
+    """``matrix`` as a float array, or an error that says what is wrong."""
     array = np.asarray(matrix)
     if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] < 2:
         raise ValueError(
@@ -858,11 +980,16 @@ def cost_matrix(matrix):
             "must be the cheapest cell of each row. Did you swap rows (truth) "
             "and columns (prediction)?"
         )
-    return _CostMatrix(tuple(tuple(float(c) for c in row) for row in array))
+    if not array.any():
+        raise ValueError(
+            "cost_matrix holds no non-zero cost; give the cost of each error, "
+            "such as [[0, 1], [10, 0]]."
+        )
+    return array
 
 
 def _as_metric(value, parameter):
-    if isinstance(value, _Metric):
+    if isinstance(value, Metric):
         return value
     if isinstance(value, str):
         if _ALIASES.get(value, value) not in _METRICS:
@@ -870,17 +997,56 @@ def _as_metric(value, parameter):
                 f"{parameter}={value!r} is not a built-in objective; use one of "
                 f"{objective_names()}."
             )
-        return _Metric(value)
+        return Metric(value)
     raise TypeError(
         f"{parameter} must be a built-in objective or its name, such as "
         f"'precision'; got {value!r}."
     )
 
 
-class _Constrained(Objective):
-    """The goal where the bound holds, -inf elsewhere."""
+class Constrained(Objective):
+    """The best of one quantity subject to a bound on another.
 
-    def __init__(self, maximize, subject_to, at_least, at_most):
+    What :func:`constrained` returns; see it for the method. Its value is
+    ``maximize`` where ``subject_to`` meets the bound, ``-inf`` elsewhere.
+
+    Parameters
+    ----------
+    maximize : str or Metric
+        A built-in objective of two classes or its name.
+    subject_to : str or Metric
+        The bounded quantity, likewise.
+    at_least, at_most : float, default=None
+        The bound; give exactly one.
+
+    Attributes
+    ----------
+    maximize, subject_to : Metric
+        The two objectives.
+    at_least, at_most : float or None
+        The bound, and None.
+
+    See Also
+    --------
+    constrained : The same, as a function.
+
+    Examples
+    --------
+    >>> from threshold_estimator.objectives import Constrained
+    >>> capacity = Constrained("recall", "positive_rate", at_most=0.05)
+    >>> capacity.subject_to.name, capacity.at_most
+    ('positive_rate', 0.05)
+    """
+
+    def __init__(self, maximize, subject_to, *, at_least=None, at_most=None):
+        maximize = _as_metric(maximize, "maximize")
+        subject_to = _as_metric(subject_to, "subject_to")
+        if (at_least is None) == (at_most is None):
+            raise ValueError("constrained needs exactly one of at_least= and at_most=.")
+        bound = at_least if at_least is not None else at_most
+        if not _is_number(bound):
+            which = "at_least" if at_least is not None else "at_most"
+            raise ValueError(f"{which} must be a finite number, got {bound!r}.")
         self.maximize = maximize
         self.subject_to = subject_to
         self.at_least = at_least
@@ -915,7 +1081,7 @@ class _Constrained(Objective):
 
     def _key(self):
         return (
-            _Constrained,
+            Constrained,
             self.maximize,
             self.subject_to,
             self.at_least,
@@ -979,21 +1145,45 @@ def constrained(maximize, subject_to, *, at_least=None, at_most=None):
     >>> print([f"{v:.2f}" for v in goal(tn, fp, fn, tp)])
     ['0.20', '0.90', '-inf']
     """
-    maximize = _as_metric(maximize, "maximize")
-    subject_to = _as_metric(subject_to, "subject_to")
-    if (at_least is None) == (at_most is None):
-        raise ValueError("constrained needs exactly one of at_least= and at_most=.")
-    bound = at_least if at_least is not None else at_most
-    if not _is_number(bound):
-        which = "at_least" if at_least is not None else "at_most"
-        raise ValueError(f"{which} must be a finite number, got {bound!r}.")
-    return _Constrained(maximize, subject_to, at_least, at_most)
+    return Constrained(maximize, subject_to, at_least=at_least, at_most=at_most)
 
 
-class _FromCounts(Objective):
-    """A user's vectorised function of the counts."""
+class FromCounts(Objective):
+    """An objective from a vectorised function of the confusion counts.
+
+    What :func:`from_counts` returns; see it for what ``func`` must do. A
+    model file holds ``func`` by its module and name, so loading the model
+    needs ``func`` importable; :func:`threshold_estimator.persistence.load`
+    runs it only when its name is passed in ``trusted``.
+
+    Parameters
+    ----------
+    func : callable
+        ``func(tn, fp, fn, tp)``, arrays in, an array of the same shape out.
+
+    Attributes
+    ----------
+    func : callable
+        The function.
+
+    See Also
+    --------
+    from_counts : The same, as a function.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from threshold_estimator.objectives import FromCounts
+    >>> def tp_minus_fp(tn, fp, fn, tp):
+    ...     return tp - fp
+    >>> objective = FromCounts(tp_minus_fp)
+    >>> objective(np.array([9.0]), np.array([2.0]), np.array([1.0]), np.array([3.0]))
+    array([1.])
+    """
 
     def __init__(self, func):
+        if not callable(func):
+            raise TypeError(f"from_counts needs a callable, got {func!r}.")
         self.func = func
 
     def __call__(self, tn, fp, fn, tp):
@@ -1044,6 +1234,13 @@ def from_counts(func):
     >>> print(f"{value[0]:.1f}")
     110.0
     """
-    if not callable(func):
-        raise TypeError(f"from_counts needs a callable, got {func!r}.")
-    return _FromCounts(func)
+    return FromCounts(func)
+
+
+# The names these types had before they were public, so that models pickled
+# then still load.
+_Metric = Metric
+_Cost = Cost
+_CostMatrix = CostMatrix
+_Constrained = Constrained
+_FromCounts = FromCounts
