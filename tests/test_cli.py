@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 import pytest
+import sklearn
 
 import threshold_estimator
 from threshold_estimator import persistence
@@ -141,6 +142,10 @@ def test_tune_predict_inspect_end_to_end_on_csv(files, capsys):
     facts = json.loads(out)
     assert facts["decision_threshold"] == pytest.approx(report["decision_threshold"])
     assert facts["classes"] == ["no", "yes"]
+    assert facts["versions"] == {
+        "threshold-estimator": threshold_estimator.__version__,
+        "scikit-learn": sklearn.__version__,
+    }
     status, out, err = _run(["inspect", model], capsys)
     assert "decision threshold" in out and "class_balance" in out
 
@@ -172,8 +177,15 @@ def test_parquet_in_and_three_classes(tmp_path, capsys):
         capsys,
     )
     assert status == 0, err
+    tree = "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"
+    assert f"--trust {tree}" in err
     out_csv = tmp_path / "out.csv"
     status, _, err = _run(["predict", model, data, "--out", out_csv], capsys)
+    assert status == 1 and "not trusted by default" in err and "--trust" in err
+    assert not out_csv.exists()
+    status, _, err = _run(
+        ["predict", model, data, "--out", out_csv, "--trust", tree], capsys
+    )
     assert status == 0, err
     assert set(pandas_read(out_csv)["prediction"]) <= {"no", "yes", "stay"}
 

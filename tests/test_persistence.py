@@ -27,7 +27,7 @@ from threshold_estimator import (
     persistence,
     tune_threshold,
 )
-from threshold_estimator.exceptions import VersionMismatchWarning
+from threshold_estimator.exceptions import UntrustedTypeError, VersionMismatchWarning
 
 skops_io = pytest.importorskip("skops.io")
 
@@ -228,9 +228,12 @@ def test_a_foreign_type_is_refused_by_name_before_it_is_built(binary_data, tmp_p
     persistence.dump(clf, path)
     name = _name(_ForeignClassifier)
     _ForeignClassifier.built = 0
-    with pytest.raises(TypeError) as refused:
+    with pytest.raises(UntrustedTypeError) as refused:
         persistence.load(path)
     message = str(refused.value)
+    assert refused.value.types == [name]
+    assert persistence.refused_types(path) == [name]
+    assert persistence.refused_types(path, trusted=[name]) == []
     assert f"[{name!r}]" in message
     assert f"trusted=[{name!r}]" in message
     assert "run their code" in message

@@ -45,7 +45,7 @@ from threshold_estimator._files import (
     read_table,
     table_columns,
 )
-from threshold_estimator.exceptions import ThresholdWarning
+from threshold_estimator.exceptions import ThresholdWarning, UntrustedTypeError
 
 
 def demo_data(random_state=4):
@@ -181,7 +181,7 @@ def _print_table(rows, scoring, n_folds, n_positive, out):
 MODELS = ("logistic", "hgb", "forest")
 
 
-def default_model(name, random_state=None):
+def default_model(name, X, random_state=None):
     """One of the command's models by name, behind its preprocessing.
 
     Non-numeric columns are one-hot encoded (at most 50 categories each, the
@@ -194,6 +194,9 @@ def default_model(name, random_state=None):
     ----------
     name : {"logistic", "hgb", "forest"}
         Logistic regression, histogram gradient boosting or a random forest.
+    X : DataFrame
+        The features, whose numeric and other columns are named in the
+        model (plain lists, which model files store without code).
     random_state : int, default=None
         Seed of the models that draw at random.
 
@@ -203,11 +206,16 @@ def default_model(name, random_state=None):
 
     Examples
     --------
+    >>> import pandas as pd
     >>> from threshold_estimator.cli import default_model
-    >>> default_model("logistic").steps[-1][1]
+    >>> X = pd.DataFrame({"tenure": [1.0, 2.0], "plan": ["basic", "pro"]})
+    >>> model = default_model("logistic", X)
+    >>> model.steps[-1][1]
     LogisticRegression(max_iter=1000)
+    >>> [(name, columns) for name, _, columns in model.steps[0][1].transformers]
+    [('numbers', ['tenure']), ('categories', ['plan'])]
     """
-    from sklearn.compose import make_column_selector, make_column_transformer
+    from sklearn.compose import ColumnTransformer
     from sklearn.ensemble import (
         HistGradientBoostingClassifier,
         RandomForestClassifier,
@@ -234,9 +242,10 @@ def default_model(name, random_state=None):
             sparse_output=False,
         ),
     )
-    preprocess = make_column_transformer(
-        (numeric, make_column_selector(dtype_include="number")),
-        (categories, make_column_selector(dtype_exclude="number")),
+    numbers = [str(c) for c in X.select_dtypes(include="number").columns]
+    others = [str(c) for c in X.columns if str(c) not in numbers]
+    preprocess = ColumnTransformer(
+        [("numbers", numeric, numbers), ("categories", categories, others)]
     )
     return make_pipeline(preprocess, classifier)
 
@@ -278,10 +287,10 @@ def _objective(args):
     return args.scoring
 
 
-def _estimator(args):
+def _estimator(args, X):
     """The unfitted classifier ``--model`` names, or loads from a file."""
     if args.model in MODELS:
-        return default_model(args.model, args.seed)
+        return default_model(args.model, X, args.seed)
     path = Path(args.model)
     if not path.is_file():
         raise InputError(
@@ -305,10 +314,16 @@ def _is_fitted(model):
     return True
 
 
-def _load(path):
+def _load(path, trust=()):
     """``persistence.load``, its refusals as bad input."""
     try:
-        return persistence.load(path)
+        return persistence.load(path, trusted=trust)
+    except UntrustedTypeError as exc:
+        raise InputError(
+            f"{path} holds types that are not trusted by default, because a "
+            f"crafted file could abuse them: {' '.join(exc.types)}. If you wrote "
+            f"it or trust its source, pass --trust {' '.join(exc.types)}"
+        ) from None
     except Exception as exc:
         # Whatever stops a file from loading (not a model file, an untrusted
         # type, a broken archive) is the file's fault, said in one line.
@@ -364,7 +379,7 @@ def _progress(args, message):
 def _fit(args, X, y):
     """The tuned classifier, its warnings shown on standard error."""
     clf = ThresholdedClassifier(
-        _estimator(args),
+        _estimator(args, X),
         scoring=_objective(args),
         cv=args.cv,
         pos_label=_pos_label(args.pos_label, y),
@@ -486,6 +501,7 @@ def tune(args):
     report = _report(args, clf, y, warned, seconds)
     # persistence.dump writes beside the file and renames, as atomic_output.
     persistence.dump(clf, out)
+    _tell_what_loading_needs(out)
     with atomic_output(report_path) as temporary:
         temporary.write_text(json.dumps(report, indent=2) + "\n")
     drawable = hasattr(clf, "cv_results_") and clf.classes_.size == 2
@@ -500,15 +516,27 @@ def tune(args):
     return 0
 
 
+def _tell_what_loading_needs(path):
+    """Say which types ``predict`` will need trusted: a forest's trees, say."""
+    refused = " ".join(persistence.refused_types(path))
+    if refused:
+        print(
+            f"threshold-estimator: note: {path} holds {refused}, which model "
+            f"files do not trust by default; predict and inspect it with --trust "
+            f"{refused}",
+            file=sys.stderr,
+        )
+
+
 def _shown(threshold):
     if isinstance(threshold, list):
         return "[" + " ".join(f"{t:.4g}" for t in threshold) + "]"
     return f"{threshold:.4g}"
 
 
-def _model(path):
+def _model(path, trust=()):
     """The tuned classifier in a model file, or bad input."""
-    model = _load(path)
+    model = _load(path, trust)
     if not isinstance(model, ThresholdedClassifier):
         raise InputError(
             f"{path} holds a {type(model).__name__}, not a model written by "
@@ -520,7 +548,7 @@ def _model(path):
 def predict(args):
     """``threshold-estimator predict``: labels for a table, written in chunks."""
     check_output(args.out, args.force)
-    model = _model(args.model)
+    model = _model(args.model, args.trust)
     present = table_columns(args.data)
     features = [str(c) for c in getattr(model, "feature_names_in_", [])]
     if not features:
@@ -563,7 +591,7 @@ def _predictions(model, chunk, features, args):
 
 def inspect(args):
     """``threshold-estimator inspect``: what a model file holds."""
-    model = _model(args.model)
+    model = _model(args.model, args.trust)
     facts = {
         "model": _describe(model.estimator_),
         "objective": repr(getattr(model, "objective_", None)),
@@ -577,7 +605,7 @@ def inspect(args):
         "class_balance": _shares(model.classes_, model.training_prior_),
         "class_prior": _shares(model.classes_, model.class_prior_),
         "features": [str(c) for c in getattr(model, "feature_names_in_", [])],
-        "versions": getattr(model, "versions_", None),
+        "versions": _saved_versions(args.model),
     }
     if args.json:
         print(json.dumps(facts, indent=2))
@@ -594,6 +622,13 @@ def _demo(args):
     except (ValueError, TypeError) as exc:
         raise InputError(f"--scoring {args.scoring!r}: {_one_line(exc)}") from None
     return 0
+
+
+def _saved_versions(path):
+    try:
+        return persistence.saved_versions(path)
+    except ValueError:
+        return None
 
 
 def _describe(estimator):
@@ -717,6 +752,15 @@ def _parser():
     inspector = command("inspect", "show what a model file holds")
     inspector.add_argument("model", help="model file written by tune")
     inspector.add_argument("--json", action="store_true", help="JSON for machines")
+    for sub in (predictor, inspector):
+        sub.add_argument(
+            "--trust",
+            nargs="+",
+            default=[],
+            metavar="TYPE",
+            help="types the model file may build beyond the trusted ones "
+            "(only for a file you wrote or trust)",
+        )
     return parser
 
 

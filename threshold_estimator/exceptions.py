@@ -16,6 +16,7 @@ __all__ = [
     "SaturatedScoresWarning",
     "ThresholdAtEdgeWarning",
     "ThresholdWarning",
+    "UntrustedTypeError",
     "VersionMismatchWarning",
 ]
 
@@ -292,3 +293,30 @@ class VersionMismatchWarning(UserWarning):
             "from those it made before, or fail: refit it with the installed "
             "versions, or load it where those it was saved with are installed."
         )
+
+
+class UntrustedTypeError(TypeError):
+    """A model file names types that :func:`persistence.load` does not trust.
+
+    Building a type runs its code, so ``load`` refuses a file holding any
+    type outside skops' defaults and ``persistence.TRUSTED_TYPES``, unless
+    the caller names it in ``trusted=[...]``.
+
+    Attributes
+    ----------
+    types : list of str
+        The full names of the refused types.
+
+    Examples
+    --------
+    >>> from threshold_estimator.exceptions import UntrustedTypeError
+    >>> error = UntrustedTypeError("refused", ["mypackage.Model"])
+    >>> error.types
+    ['mypackage.Model']
+    >>> isinstance(error, TypeError)
+    True
+    """
+
+    def __init__(self, message, types):
+        super().__init__(message)
+        self.types = list(types)

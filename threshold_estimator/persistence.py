@@ -32,6 +32,7 @@ whatever code it holds, so :func:`load` reads one only with
 """
 
 import io
+import json
 import os
 import secrets
 import zipfile
@@ -41,7 +42,10 @@ from pathlib import Path
 import joblib
 from sklearn.utils._param_validation import Interval, validate_params
 
-__all__ = ["TRUSTED_TYPES", "dump", "load"]
+from threshold_estimator._versions import _STATE_KEYS
+from threshold_estimator.exceptions import UntrustedTypeError
+
+__all__ = ["TRUSTED_TYPES", "dump", "load", "refused_types", "saved_versions"]
 
 TRUSTED_TYPES = (
     # This package's models and what they hold.
@@ -61,6 +65,9 @@ TRUSTED_TYPES = (
     "threshold_estimator.objectives._Metric",
     # TunedThreshold.curve.
     "sklearn.utils._bunch.Bunch",
+    # A dtype given as a parameter, such as OneHotEncoder(dtype=np.float64):
+    # built from its name, it runs no code of the file.
+    "numpy.dtype",
     # A make_scorer(...) scoring and its metric. The metric's keyword
     # arguments come from the file, so only metrics that compute a number
     # from labels are trusted.
@@ -269,8 +276,9 @@ def load(path, *, trusted=(), allow_pickle=False):
 
     Raises
     ------
-    TypeError
-        If a ``.skops`` file holds a type that is not trusted.
+    UntrustedTypeError
+        If a ``.skops`` file holds a type that is not trusted (a
+        ``TypeError``; its ``types`` lists them).
     ValueError
         If the file is a pickle and ``allow_pickle=False``, or its extension
         is neither ``.skops`` nor a pickle's.
@@ -325,12 +333,96 @@ def load(path, *, trusted=(), allow_pickle=False):
             f"{str(path)!r} is not a skops file (a zip archive); was it saved "
             "with another format under a .skops name?"
         )
-    allowed = set(TRUSTED_TYPES).union(names)
-    found = skops_io.get_untrusted_types(data=data)
-    refused = [name for name in found if name not in allowed]
+    found, refused = _sort_types(skops_io, data, names)
     if refused:
-        raise TypeError(_explain_refusal(path, refused))
-    return skops_io.loads(data, trusted=[name for name in found if name in allowed])
+        raise UntrustedTypeError(_explain_refusal(path, refused), refused)
+    return skops_io.loads(data, trusted=[name for name in found if name not in refused])
+
+
+def refused_types(path, trusted=()):
+    """The types of a ``.skops`` file that :func:`load` would refuse.
+
+    Parameters
+    ----------
+    path : str or path-like
+    trusted : sequence of str, default=()
+        As in :func:`load`.
+
+    Returns
+    -------
+    refused : list of str
+        Full names, empty when the file loads as it is.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from threshold_estimator.persistence import dump, refused_types
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "tree.skops"
+    ...     dump(DecisionTreeClassifier().fit([[0], [1]], [0, 1]), path)
+    ...     print(refused_types(path))
+    ['sklearn.tree._tree.Tree']
+    """
+    return _sort_types(_import_skops(), Path(path).read_bytes(), list(trusted))[1]
+
+
+def saved_versions(path):
+    """The threshold-estimator and scikit-learn versions a model was saved with.
+
+    Read from the ``.skops`` file's description of its top object, without
+    building anything from the file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.skops`` file of this package's model.
+
+    Returns
+    -------
+    versions : dict
+        ``{"threshold-estimator": ..., "scikit-learn": ...}``; a version the
+        file does not record is ``None``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import sklearn
+    >>> from threshold_estimator import tune_threshold
+    >>> from threshold_estimator.persistence import dump, saved_versions
+    >>> tuned = tune_threshold([0, 1, 0, 1], [0.1, 0.8, 0.3, 0.6], n_resamples=0)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     dump(tuned, Path(folder) / "threshold.skops")
+    ...     versions = saved_versions(Path(folder) / "threshold.skops")
+    >>> versions["scikit-learn"] == sklearn.__version__
+    True
+    """
+    if _check_format(Path(path)) != "skops":
+        raise ValueError(
+            f"saved_versions reads .skops files; {str(path)!r} is a pickle, "
+            "whose versions show only when it is loaded."
+        )
+    with zipfile.ZipFile(path) as archive:
+        schema = json.loads(archive.read("schema.json"))
+    state = schema.get("content", {}).get("content", {})
+    found = {}
+    for package, key in _STATE_KEYS.items():
+        node = state.get(key)
+        found[package] = (
+            json.loads(node["content"])
+            if isinstance(node, dict) and node.get("is_json")
+            else None
+        )
+    return found
+
+
+def _sort_types(skops_io, data, trusted):
+    """The file's types beyond skops' defaults, and those refused of them."""
+    allowed = set(TRUSTED_TYPES).union(trusted)
+    found = skops_io.get_untrusted_types(data=data)
+    return found, [name for name in found if name not in allowed]
 
 
 def _explain_refusal(path, refused):
