@@ -390,3 +390,22 @@ def test_progress_goes_to_a_terminal_only(files, capsys, monkeypatch):
     assert status == 0 and "fitting 5 folds" in err
     status, _, err = _run([*argv, "--force", "-q"], capsys)
     assert status == 0 and "fitting" not in err
+
+
+def test_a_predict_that_fails_midway_leaves_no_output(files, capsys):
+    tmp_path, csv, frame = files
+    model = tmp_path / "model.skops"
+    argv = ["tune", csv, "--target", "churn", "--drop", "customer", "--out", model]
+    assert _run(argv, capsys)[0] == 0
+    broken = frame.astype({"tenure": object})
+    broken.loc[500, "tenure"] = "not a number"
+    bad = tmp_path / "bad.csv"
+    broken.to_csv(bad, index=False)
+    out = tmp_path / "p.csv"
+    status, _, err = _run(
+        ["predict", model, bad, "--chunk-rows", "100", "--out", out], capsys
+    )
+    assert status == 1 and err.startswith("threshold-estimator: error: ")
+    assert err.count("\n") == 1
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
