@@ -115,8 +115,9 @@ def check_columns(wanted, present, path, role):
         hint = f"; did you mean {close[0]!r}?" if close else ""
         shown = ", ".join(repr(str(c)) for c in list(present)[:10])
         more = ", ..." if len(present) > 10 else ""
+        column = f"{role} column" if role else "column"
         raise InputError(
-            f"{path} has no {role} column {name!r}{hint} (its columns: {shown}{more})"
+            f"{path} has no {column} {name!r}{hint} (its columns: {shown}{more})"
         )
 
 

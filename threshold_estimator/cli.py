@@ -559,7 +559,7 @@ def predict(args):
     n_rows = 0
     with atomic_output(args.out) as temporary:
         for i, chunk in enumerate(iter_table(args.data, wanted, args.chunk_rows)):
-            frame = _predictions(model, chunk, features, args)
+            frame = _predictions(model, chunk, features, args, n_rows)
             frame.to_csv(temporary, mode="a" if i else "w", header=not i, index=False)
             n_rows += len(chunk)
             _progress(args, f"predicted {n_rows:,} rows")
@@ -567,7 +567,7 @@ def predict(args):
     return 0
 
 
-def _predictions(model, chunk, features, args):
+def _predictions(model, chunk, features, args, first_row):
     """One chunk's output columns: identifiers, label, then scores or margin."""
     X = chunk[features]
     frame = chunk[args.id].copy()
@@ -585,7 +585,8 @@ def _predictions(model, chunk, features, args):
                 for label, column in zip(model.classes_, margin.T, strict=True):
                     frame[f"margin_{label}"] = column
     except (ValueError, TypeError) as exc:
-        raise InputError(f"{args.data}: {_one_line(exc)}") from None
+        rows = f"rows {first_row + 1:,} to {first_row + len(chunk):,}"
+        raise InputError(f"{args.data}, {rows}: {_one_line(exc)}") from None
     return frame
 
 
