@@ -65,6 +65,9 @@ TRUSTED_TYPES = (
     "threshold_estimator.objectives._Metric",
     # TunedThreshold.curve.
     "sklearn.utils._bunch.Bunch",
+    # scikit-learn 1.6 keeps a ColumnTransformer's remainder columns in this
+    # UserList of column names (later versions in a plain list).
+    "sklearn.compose._column_transformer._RemainderColsList",
     # A dtype given as a parameter, such as OneHotEncoder(dtype=np.float64):
     # built from its name, it runs no code of the file.
     "numpy.dtype",
