@@ -3,6 +3,7 @@ import json
 import re
 import subprocess
 import sys
+import zipfile
 
 import numpy as np
 import pytest
@@ -232,7 +233,7 @@ def test_tune_objectives_and_models(files, capsys, extra, match):
     "argv, match",
     [
         (["--target", "churnn"], r"no column 'churnn'; did you mean 'churn'\?"),
-        (["--target", "churn", "--drop", "custmer"], "did you mean 'customer'"),
+        (["--target", "churn", "--drop", "plan", "custmer"], "did you mean 'customer'"),
         (["--target", "plan", "--cost", "fp=1,fn=2"], "--cost is for two classes"),
         (["--target", "churn", "--cost", "fp=1,fx=2"], "the cells are tn, fp, fn"),
         (["--target", "churn", "--cost", "fp=one"], "is not cell=number"),
@@ -248,7 +249,9 @@ def test_tune_objectives_and_models(files, capsys, extra, match):
 def test_tune_bad_input_is_one_line_and_writes_nothing(files, capsys, argv, match):
     tmp_path, csv, _ = files
     out = tmp_path / "model.skops"
-    status, stdout, err = _run(["tune", csv, *argv, "--out", out], capsys)
+    status, stdout, err = _run(
+        ["tune", csv, *argv, "--out", out, "--drop", "customer"], capsys
+    )
     assert status == 1
     assert err.count("\n") == 1 and err.startswith("threshold-estimator: error:")
     assert re.search(match, err), err
@@ -358,7 +361,7 @@ def test_predict_refuses_what_it_cannot_use(files, capsys):
     status, _, err = _run(["inspect", not_a_model], capsys)
     assert status == 1 and err.startswith("threshold-estimator: error: ")
     assert not out.exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
 
 
 def test_usage_errors_exit_2_and_every_command_has_help_with_an_example(capsys):
@@ -408,4 +411,101 @@ def test_a_predict_that_fails_midway_leaves_no_output(files, capsys):
     assert status == 1 and "bad.csv, rows 501 to 600: " in err
     assert err.count("\n") == 1
     assert not out.exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
+
+
+def test_chunks_read_codes_as_the_whole_file_does(tmp_path, capsys):
+    """A column of codes such as "10" and "A1": a chunk of digits stays text."""
+    pandas = pytest.importorskip("pandas")
+    rng = np.random.default_rng(3)
+    n = 1000
+    code = rng.choice(["10", "20", "30", "A1"], size=n)
+    code[:300] = rng.choice(["10", "20"], size=300)
+    y = np.where((code == "20") | (rng.random(n) < 0.2), "yes", "no")
+    frame = pandas.DataFrame({"x": rng.normal(size=n), "code": code, "y": y})
+    data = tmp_path / "mixed.csv"
+    frame.to_csv(data, index=False)
+    model = tmp_path / "m.skops"
+    argv = ["tune", data, "--target", "y", "--pos-label", "yes", "--out", model]
+    assert _run(argv, capsys)[0] == 0
+    whole, chunked = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert _run(["predict", model, data, "--out", whole], capsys)[0] == 0
+    argv = ["predict", model, data, "--chunk-rows", "100", "--out", chunked]
+    assert _run(argv, capsys)[0] == 0
+    assert whole.read_text() == chunked.read_text()
+
+
+def test_identifier_columns_and_curves_stay_out_of_the_model_file(files, capsys):
+    tmp_path, csv, frame = files
+    model = tmp_path / "model.skops"
+    status, _, err = _run(["tune", csv, "--target", "churn", "--out", model], capsys)
+    assert status == 0 and "left out customer" in err
+    with zipfile.ZipFile(model) as archive:
+        text = b"".join(archive.read(name) for name in archive.namelist())
+    assert b"c00042" not in text
+    loaded = persistence.load(model)
+    assert not hasattr(loaded, "cv_results_")
+    assert "customer" not in loaded.feature_names_in_
+
+
+@pytest.mark.parametrize(
+    "extra, match",
+    [
+        (["--out", "model.joblib"], "a model file ends in .skops"),
+        (["--out", "m.skops", "--report", "m.skops"], "would overwrite another"),
+        (["--out", "m.skops", "--cost", "fp=0,fn=0"], "--cost 'fp=0,fn=0'"),
+        (["--out", "folder.skops"], "is a folder"),
+    ],
+)
+def test_tune_refuses_outputs_it_cannot_write_before_fitting(
+    files, capsys, extra, match, monkeypatch
+):
+    tmp_path, csv, _ = files
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder.skops").mkdir()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    argv = ["tune", csv, "--target", "churn", "--drop", "customer", *extra]
+    status, _, err = _run(argv, capsys)
+    assert status == 1 and match in err and err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_boolean_target_with_a_pos_label(tmp_path, capsys):
+    frame = _table()
+    frame["churn"] = frame["churn"] == "yes"
+    data = tmp_path / "bool.csv"
+    frame.to_csv(data, index=False)
+    argv = [
+        "tune",
+        data,
+        "--target",
+        "churn",
+        "--pos-label",
+        "True",
+        "--scoring",
+        "f1",
+        "--drop",
+        "customer",
+        "--out",
+        tmp_path / "m.skops",
+    ]
+    status, _, err = _run(argv, capsys)
+    assert status == 0, err
+    assert json.loads((tmp_path / "m.json").read_text())["pos_label"] is True
+
+
+def test_usage_errors_for_chunk_rows_and_repeated_trust(files, capsys):
+    tmp_path, csv, _ = files
+    with pytest.raises(SystemExit) as exited:
+        main(["predict", "m.skops", str(csv), "--out", "p.csv", "--chunk-rows", "0"])
+    assert exited.value.code == 2
+    model = tmp_path / "m.skops"
+    assert (
+        _run(
+            ["tune", csv, "--target", "churn", "--drop", "customer", "--out", model],
+            capsys,
+        )[0]
+        == 0
+    )
+    argv = ["inspect", "--trust", "a.B", "--trust", "c.D", model]
+    assert _run(argv, capsys)[0] == 0

@@ -60,8 +60,12 @@ def read_table(path):
     return frame
 
 
-def iter_table(path, columns=None, chunk_rows=CHUNK_ROWS):
-    """The table at ``path`` in DataFrames of at most ``chunk_rows`` rows."""
+def iter_table(path, columns=None, chunk_rows=CHUNK_ROWS, text=()):
+    """The table at ``path`` in DataFrames of at most ``chunk_rows`` rows.
+
+    The columns in ``text`` are read as text: a CSV chunk of codes such as
+    "10" and "20" would otherwise come out as numbers, unlike the whole file.
+    """
     _check_readable(path)
     pandas = _pandas()
     try:
@@ -72,7 +76,12 @@ def iter_table(path, columns=None, chunk_rows=CHUNK_ROWS):
             )
             chunks = (batch.to_pandas() for batch in batches)
         else:
-            chunks = pandas.read_csv(path, usecols=columns, chunksize=chunk_rows)
+            chunks = pandas.read_csv(
+                path,
+                usecols=columns,
+                chunksize=chunk_rows,
+                dtype=dict.fromkeys(text, str),
+            )
         yield from chunks
     except InputError:
         raise
@@ -115,6 +124,8 @@ def check_columns(wanted, present, path, role):
         hint = f"; did you mean {close[0]!r}?" if close else ""
         shown = ", ".join(repr(str(c)) for c in list(present)[:10])
         more = ", ..." if len(present) > 10 else ""
+        if len(present) == 1 and any(sep in str(present[0]) for sep in ";\t|"):
+            more += "; its rows look separated by another character than a comma"
         column = f"{role} column" if role else "column"
         raise InputError(
             f"{path} has no {column} {name!r}{hint} (its columns: {shown}{more})"
@@ -124,6 +135,8 @@ def check_columns(wanted, present, path, role):
 def check_output(path, force):
     """Refuse an output path that exists unless ``force``; its folder must exist."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; give the output a file name")
     if path.exists() and not force:
         raise InputError(f"{path} exists; pass --force to overwrite it")
     if not path.parent.exists():
@@ -131,23 +144,35 @@ def check_output(path, force):
 
 
 @contextmanager
-def atomic_output(path):
-    """A temporary path beside ``path``, renamed onto it only on success."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".part", dir=path.parent
-    )
-    os.close(handle)
+def atomic_outputs(*paths):
+    """Temporary paths beside ``paths``, all renamed onto them only on success.
+
+    Each keeps its path's suffix, for writers that read it. They get the
+    permissions a new file would (``mkstemp`` makes them private).
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    temporaries = []
     try:
-        yield Path(temporary)
-        os.replace(temporary, path)
+        for path in map(Path, paths):
+            handle, name = tempfile.mkstemp(
+                prefix=f".{path.stem}.", suffix=f".part{path.suffix}", dir=path.parent
+            )
+            os.close(handle)
+            os.chmod(name, 0o666 & ~mask)
+            temporaries.append(Path(name))
+        yield temporaries
+        for temporary, path in zip(temporaries, paths, strict=True):
+            os.replace(temporary, path)
     finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+        for temporary in temporaries:
+            if temporary.exists():
+                temporary.unlink()
 
 
 def _unreadable(path, exc):
-    return InputError(f"{path} could not be read as a table: {_one_line(exc)}")
+    hint = " (the commands read UTF-8 text)" if isinstance(exc, UnicodeError) else ""
+    return InputError(f"{path} could not be read as a table{hint}: {_one_line(exc)}")
 
 
 def _one_line(exc):

@@ -38,7 +38,7 @@ from threshold_estimator import objectives, persistence
 from threshold_estimator._estimator import ThresholdedClassifier
 from threshold_estimator._files import (
     InputError,
-    atomic_output,
+    atomic_outputs,
     check_columns,
     check_output,
     iter_table,
@@ -269,6 +269,8 @@ def _objective(args):
             raise InputError(
                 f"--cost {args.cost!r}: the cells are tn, fp, fn and tp"
             ) from None
+        except ValueError as exc:
+            raise InputError(f"--cost {args.cost!r}: {_one_line(exc)}") from None
     if args.constraint:
         maximize, _, bound = args.constraint.partition(":")
         for sign, keyword in ((">=", "at_least"), ("<=", "at_most")):
@@ -315,14 +317,21 @@ def _is_fitted(model):
 
 
 def _load(path, trust=()):
-    """``persistence.load``, its refusals as bad input."""
+    """``persistence.load``, its refusals as bad input, its warnings one line."""
     try:
-        return persistence.load(path, trusted=trust)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model = persistence.load(path, trusted=trust)
+        for warning in caught:
+            message = _one_line(warning.message)
+            print(f"threshold-estimator: warning: {message}", file=sys.stderr)
+        return model
     except UntrustedTypeError as exc:
+        trust = " ".join(f"--trust {name}" for name in exc.types)
         raise InputError(
             f"{path} holds types that are not trusted by default, because a "
             f"crafted file could abuse them: {' '.join(exc.types)}. If you wrote "
-            f"it or trust its source, pass --trust {' '.join(exc.types)}"
+            f"it or trust its source, pass {trust}"
         ) from None
     except Exception as exc:
         # Whatever stops a file from loading (not a model file, an untrusted
@@ -344,7 +353,7 @@ def _target(frame, args):
     if classes.size < 2:
         raise InputError(
             f"{args.data}: the target column {args.target!r} holds one class "
-            f"({classes[0]!r}); tuning needs at least two"
+            f"({_plain(classes[0])!r}); tuning needs at least two"
         )
     if classes.size > 2 and (args.cost or args.constraint):
         option = "--cost" if args.cost else "--constraint"
@@ -362,6 +371,11 @@ def _pos_label(text, y):
     """``--pos-label`` as a label of ``y``: a number where the labels are."""
     if text is None or y.dtype.kind not in "iufb":
         return text
+    if y.dtype.kind == "b":
+        truth = {"true": True, "1": True, "false": False, "0": False}
+        if text.lower() not in truth:
+            raise InputError(f"--pos-label {text!r}: the labels are True and False")
+        return truth[text.lower()]
     try:
         value = float(text)
     except ValueError:
@@ -376,15 +390,15 @@ def _progress(args, message):
         print(f"threshold-estimator: {message}", file=sys.stderr, flush=True)
 
 
-def _fit(args, X, y):
+def _fit(args, X, y, scoring, curves):
     """The tuned classifier, its warnings shown on standard error."""
     clf = ThresholdedClassifier(
         _estimator(args, X),
-        scoring=_objective(args),
+        scoring=scoring,
         cv=args.cv,
         pos_label=_pos_label(args.pos_label, y),
         random_state=args.seed,
-        store_cv_results=_has_matplotlib(),
+        store_cv_results=curves,
         verbose=1 if args.progress else 0,
     )
     # The classifier's progress lines go where the command's go.
@@ -489,42 +503,85 @@ def _plot(clf, path):
 def tune(args):
     """``threshold-estimator tune``: fit, tune and write the model and report."""
     out = Path(args.out)
+    if out.suffix != ".skops":
+        raise InputError(
+            f"--out {out}: a model file ends in .skops, which the commands load "
+            "without running code from it"
+        )
     report_path = Path(args.report) if args.report else out.with_suffix(".json")
-    plot_path = out.with_suffix(".png")
-    for path in (out, report_path):
+    plot_path = out.with_suffix(".png") if _has_matplotlib() else None
+    outputs = [p for p in (out, report_path, plot_path) if p is not None]
+    if len({p.resolve() for p in outputs}) < len(outputs):
+        raise InputError(
+            f"--report {report_path} would overwrite another output; give it "
+            "its own name"
+        )
+    for path in outputs:
         check_output(path, args.force)
+    scoring = _objective(args)
     _progress(args, f"reading {args.data}")
     X, y = _target(read_table(args.data), args)
+    if args.model in MODELS:
+        X = _without_identifiers(X)
     start = time.perf_counter()
-    clf, warned = _fit(args, X, y)
-    seconds = time.perf_counter() - start
-    report = _report(args, clf, y, warned, seconds)
-    # persistence.dump writes beside the file and renames, as atomic_output.
-    persistence.dump(clf, out)
+    clf, warned = _fit(args, X, y, scoring, curves=plot_path is not None)
+    report = _report(args, clf, y, warned, time.perf_counter() - start)
+    if clf.classes_.size > 2:
+        outputs, plot_path = outputs[:2], None
+    with atomic_outputs(*outputs) as temporaries:
+        if plot_path is not None:
+            _plot(clf, temporaries[2])
+        # The curves serve the plot; the model file keeps no per-fold curve.
+        clf.__dict__.pop("cv_results_", None)
+        clf.set_params(store_cv_results=False)
+        persistence.dump(clf, temporaries[0])
+        temporaries[1].write_text(json.dumps(report, indent=2) + "\n")
     _tell_what_loading_needs(out)
-    with atomic_output(report_path) as temporary:
-        temporary.write_text(json.dumps(report, indent=2) + "\n")
-    drawable = hasattr(clf, "cv_results_") and clf.classes_.size == 2
-    if drawable and (args.force or not plot_path.exists()):
-        with atomic_output(plot_path) as temporary:
-            _plot(clf, temporary)
+    if not _has_matplotlib():
+        _note('no PNG: pip install "threshold-estimator[plot]" for one')
     name = getattr(clf.objective_, "name", report["objective"])
     print(
         f"threshold {_shown(report['decision_threshold'])}, held-out {name} "
-        f"{report['held_out_score']:.4g}; wrote {out} and {report_path}"
+        f"{report['held_out_score']:.4g}; wrote {', '.join(map(str, outputs))}"
     )
     return 0
 
 
+def _without_identifiers(X):
+    """``X`` without text columns that would only memorise rows.
+
+    A text column whose values are all different (an e-mail, an order
+    number) or that has more than 1,000 of them would put every value into
+    the model file and teach the model nothing.
+    """
+    text = X.select_dtypes(exclude="number")
+    counts = text.nunique()
+    dropped = [
+        str(name)
+        for name, count in counts.items()
+        if count > 1000 or (count > 1 and count == text[name].notna().sum())
+    ]
+    if dropped:
+        _note(
+            f"left out {', '.join(dropped)}: text with a different value in "
+            "(nearly) every row, which the model would only memorise; "
+            "--drop them to silence this"
+        )
+    return X.drop(columns=dropped)
+
+
+def _note(message):
+    print(f"threshold-estimator: note: {message}", file=sys.stderr)
+
+
 def _tell_what_loading_needs(path):
     """Say which types ``predict`` will need trusted: a forest's trees, say."""
-    refused = " ".join(persistence.refused_types(path))
+    refused = persistence.refused_types(path)
     if refused:
-        print(
-            f"threshold-estimator: note: {path} holds {refused}, which model "
-            f"files do not trust by default; predict and inspect it with --trust "
-            f"{refused}",
-            file=sys.stderr,
+        trust = " ".join(f"--trust {name}" for name in refused)
+        _note(
+            f"{path} holds {' '.join(refused)}, which model files do not trust "
+            f"by default; predict and inspect it with {trust}"
         )
 
 
@@ -557,14 +614,25 @@ def predict(args):
     check_columns(args.id, present, args.data, "identifier")
     wanted = list(dict.fromkeys([*args.id, *features]))
     n_rows = 0
-    with atomic_output(args.out) as temporary:
-        for i, chunk in enumerate(iter_table(args.data, wanted, args.chunk_rows)):
+    chunks = iter_table(args.data, wanted, args.chunk_rows, _text_columns(model))
+    with atomic_outputs(args.out) as (temporary,):
+        for i, chunk in enumerate(chunks):
             frame = _predictions(model, chunk, features, args, n_rows)
             frame.to_csv(temporary, mode="a" if i else "w", header=not i, index=False)
             n_rows += len(chunk)
             _progress(args, f"predicted {n_rows:,} rows")
     print(f"wrote {n_rows:,} predictions to {args.out}")
     return 0
+
+
+def _text_columns(model):
+    """The columns a model made by ``tune`` one-hot encodes: read as text."""
+    steps = getattr(model.estimator_, "steps", [])
+    for _, step in steps:
+        for name, _, columns in getattr(step, "transformers_", []):
+            if name == "categories":
+                return list(columns)
+    return []
 
 
 def _predictions(model, chunk, features, args, first_row):
@@ -671,6 +739,13 @@ _EXAMPLES = {
 }
 
 
+def _positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
+
+
 def _parser():
     parser = argparse.ArgumentParser(
         prog="threshold-estimator",
@@ -730,7 +805,12 @@ def _parser():
     tuner.add_argument("--pos-label", help="the positive class (two classes)")
     tuner.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
     tuner.add_argument(
-        "--drop", nargs="+", default=[], metavar="COLUMN", help="columns not to use"
+        "--drop",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="COLUMN",
+        help="columns not to use",
     )
     tuner.add_argument("--out", required=True, help="model file to write (.skops)")
     tuner.add_argument("--report", help="JSON report (default: beside --out)")
@@ -741,12 +821,17 @@ def _parser():
     predictor.add_argument("data", help="CSV or Parquet (.parquet) file")
     predictor.add_argument("--out", required=True, help="CSV file to write")
     predictor.add_argument(
-        "--id", nargs="+", default=[], metavar="COLUMN", help="columns to carry over"
+        "--id",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="COLUMN",
+        help="columns to carry over",
     )
     predictor.add_argument("--scores", action="store_true", help="add probabilities")
     predictor.add_argument("--margin", action="store_true", help="add the margin")
     predictor.add_argument(
-        "--chunk-rows", type=int, default=100_000, help="rows per chunk"
+        "--chunk-rows", type=_positive, default=100_000, help="rows per chunk"
     )
     predictor.add_argument("--force", action="store_true", help="overwrite --out")
 
@@ -756,7 +841,7 @@ def _parser():
     for sub in (predictor, inspector):
         sub.add_argument(
             "--trust",
-            nargs="+",
+            action="append",
             default=[],
             metavar="TYPE",
             help="types the model file may build beyond the trusted ones "
@@ -799,4 +884,8 @@ def main(argv=None):
         )
     except InputError as exc:
         print(f"threshold-estimator: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        # A full disk, a missing permission: the file system's words, one line.
+        print(f"threshold-estimator: error: {_one_line(exc)}", file=sys.stderr)
         return 1
