@@ -24,7 +24,9 @@ from pathlib import Path
 
 import numpy as np
 import sklearn
+from sklearn.base import is_classifier
 from sklearn.datasets import make_classification
+from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import (
@@ -32,6 +34,7 @@ from sklearn.model_selection import (
     TunedThresholdClassifierCV,
     train_test_split,
 )
+from sklearn.utils.validation import check_is_fitted
 
 import threshold_estimator
 from threshold_estimator import objectives, persistence
@@ -300,7 +303,7 @@ def _estimator(args, X):
             "model file"
         )
     model = _load(path)
-    if not (sklearn.base.is_classifier(model) and not _is_fitted(model)):
+    if not (is_classifier(model) and not _is_fitted(model)):
         raise InputError(
             f"--model {path} holds {type(model).__name__}, not an unfitted "
             "scikit-learn classifier"
@@ -310,8 +313,8 @@ def _estimator(args, X):
 
 def _is_fitted(model):
     try:
-        sklearn.utils.validation.check_is_fitted(model)
-    except sklearn.exceptions.NotFittedError:
+        check_is_fitted(model)
+    except NotFittedError:
         return False
     return True
 
@@ -750,9 +753,8 @@ def _parser():
     parser = argparse.ArgumentParser(
         prog="threshold-estimator",
         description="Tune a classifier's decision threshold, and apply it to files.",
-        epilog=_EXAMPLES["tune"].replace("examples:", "example:", 1).split("\n  ")[0]
-        + "\n  "
-        + _EXAMPLES["tune"].split("\n  ")[1],
+        epilog="example:\n  threshold-estimator tune data.csv --target churn "
+        "--scoring f1 --out model.skops",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
