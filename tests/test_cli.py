@@ -11,7 +11,8 @@ import sklearn
 
 import threshold_estimator
 from threshold_estimator import persistence
-from threshold_estimator.cli import _has_matplotlib, main, run_demo
+from threshold_estimator.cli import main, run_demo
+from threshold_estimator.cli._common import has_matplotlib
 
 
 def test_demo_tunes_on_the_training_half_and_prints_the_comparison():
@@ -102,7 +103,7 @@ def test_tune_predict_inspect_end_to_end_on_csv(files, capsys):
     assert report["class_balance"] == frame["churn"].value_counts().to_dict()
     assert report["versions"]["threshold_estimator"]
     assert report["command"].startswith("threshold-estimator tune")
-    if _has_matplotlib():
+    if has_matplotlib():
         assert (tmp_path / "model.png").stat().st_size > 1000
 
     out_csv = tmp_path / "predictions.csv"

@@ -87,7 +87,7 @@ def iter_table(path, columns=None, chunk_rows=CHUNK_ROWS, text=()):
         raise
     except ValueError as exc:
         if "Usecols do not match" in str(exc) or "No match for" in str(exc):
-            raise InputError(f"{path}: {_one_line(exc)}") from None
+            raise InputError(f"{path}: {one_line(exc)}") from None
         raise _unreadable(path, exc) from None
     except Exception as exc:
         raise _unreadable(path, exc) from None
@@ -172,8 +172,8 @@ def atomic_outputs(*paths):
 
 def _unreadable(path, exc):
     hint = " (the commands read UTF-8 text)" if isinstance(exc, UnicodeError) else ""
-    return InputError(f"{path} could not be read as a table{hint}: {_one_line(exc)}")
+    return InputError(f"{path} could not be read as a table{hint}: {one_line(exc)}")
 
 
-def _one_line(exc):
+def one_line(exc):
     return " ".join(str(exc).split())

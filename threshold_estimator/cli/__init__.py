@@ -1,0 +1,24 @@
+"""The ``threshold-estimator`` command.
+
+``threshold-estimator demo`` runs the classic threshold-moving experiment on
+data it generates (no download) and prints the default 0.5 cut-off,
+scikit-learn's ``TunedThresholdClassifierCV`` and ``ThresholdedClassifier``
+side by side. The threshold is tuned on the training half only; the test half
+is scored once, at the end.
+
+``tune``, ``predict`` and ``inspect`` work on files: a CSV or Parquet table
+in, a model file and a report out; a model file and a table in, predictions
+out, in chunks; a model file in, what it holds out. Bad input is one line on
+standard error and exit status 1; a usage error exits with 2.
+
+The modules: ``_main`` (the parser and :func:`main`), ``_demo``, ``_models``
+(the models ``tune --model`` names), one module a command (``_tune``,
+``_predict``, ``_inspect``), ``_files`` (tables in and out) and ``_common``
+(loading model files, messages).
+"""
+
+from threshold_estimator.cli._demo import demo_data, run_demo
+from threshold_estimator.cli._main import main
+from threshold_estimator.cli._models import MODELS, default_model
+
+__all__ = ["MODELS", "default_model", "demo_data", "run_demo", "main"]

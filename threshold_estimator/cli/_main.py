@@ -1,0 +1,183 @@
+"""The command's parser and entry point."""
+
+import argparse
+import sys
+
+import threshold_estimator
+from threshold_estimator.cli import _demo, _inspect, _predict, _tune
+from threshold_estimator.cli._files import InputError, one_line
+from threshold_estimator.cli._models import MODELS
+
+_EXAMPLES = {
+    "demo": "example:\n  threshold-estimator demo --scoring f1",
+    "tune": (
+        "examples:\n"
+        "  threshold-estimator tune data.csv --target churn --model logistic "
+        "--scoring f1 --out model.skops\n"
+        "  threshold-estimator tune data.parquet --target fraud --cost fp=1,fn=20 "
+        "--out model.skops\n"
+        "  threshold-estimator tune data.csv --target churn "
+        "--constraint recall:precision>=0.9 --out model.skops"
+    ),
+    "predict": (
+        "example:\n  threshold-estimator predict model.skops new.csv --id customer "
+        "--scores --out predictions.csv"
+    ),
+    "inspect": "example:\n  threshold-estimator inspect model.skops --json",
+}
+
+
+#: Each command's function, taking the parsed arguments and returning the status.
+COMMANDS = {
+    "demo": _demo.run,
+    "tune": _tune.tune,
+    "predict": _predict.predict,
+    "inspect": _inspect.inspect,
+}
+
+
+def _positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="threshold-estimator",
+        description="Tune a classifier's decision threshold, and apply it to files.",
+        epilog="example:\n  threshold-estimator tune data.csv --target churn "
+        "--scoring f1 --out model.skops",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=threshold_estimator.__version__
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name, help):
+        sub = commands.add_parser(
+            name,
+            help=help,
+            description=help[0].upper() + help[1:] + ".",
+            epilog=_EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.add_argument(
+            "-q", "--quiet", action="store_true", help="no progress on stderr"
+        )
+        return sub
+
+    demo = command(
+        "demo", "compare 0.5, scikit-learn's tuner and ThresholdedClassifier"
+    )
+    demo.add_argument("--scoring", default="f1", help="objective (default: f1)")
+    demo.add_argument("--folds", type=int, default=5, help="internal folds")
+    demo.add_argument("--seed", type=int, default=0, help="seed of the folds")
+
+    tuner = command("tune", "fit a model on a table and tune its threshold")
+    tuner.add_argument("data", help="CSV or Parquet (.parquet) file")
+    tuner.add_argument("--target", required=True, help="the column to predict")
+    tuner.add_argument(
+        "--model",
+        default="logistic",
+        help=f"{', '.join(MODELS)}, or a file holding an unfitted scikit-learn "
+        "classifier (default: logistic)",
+    )
+    objective = tuner.add_mutually_exclusive_group()
+    objective.add_argument(
+        "--scoring",
+        default="balanced_accuracy",
+        help="objective by name: f1, balanced_accuracy, f1_macro, ... "
+        "(default: balanced_accuracy)",
+    )
+    objective.add_argument("--cost", help="costs of the outcomes, e.g. fp=1,fn=10")
+    objective.add_argument(
+        "--constraint",
+        help="best of one subject to another, e.g. recall:precision>=0.9",
+    )
+    tuner.add_argument("--cv", type=int, default=5, help="internal folds (default: 5)")
+    tuner.add_argument("--pos-label", help="the positive class (two classes)")
+    tuner.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
+    tuner.add_argument(
+        "--drop",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="COLUMN",
+        help="columns not to use",
+    )
+    tuner.add_argument("--out", required=True, help="model file to write (.skops)")
+    tuner.add_argument("--report", help="JSON report (default: beside --out)")
+    tuner.add_argument("--force", action="store_true", help="overwrite outputs")
+
+    predictor = command("predict", "predict a table's labels with a model file")
+    predictor.add_argument("model", help="model file written by tune")
+    predictor.add_argument("data", help="CSV or Parquet (.parquet) file")
+    predictor.add_argument("--out", required=True, help="CSV file to write")
+    predictor.add_argument(
+        "--id",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="COLUMN",
+        help="columns to carry over",
+    )
+    predictor.add_argument("--scores", action="store_true", help="add probabilities")
+    predictor.add_argument("--margin", action="store_true", help="add the margin")
+    predictor.add_argument(
+        "--chunk-rows", type=_positive, default=100_000, help="rows per chunk"
+    )
+    predictor.add_argument("--force", action="store_true", help="overwrite --out")
+
+    inspector = command("inspect", "show what a model file holds")
+    inspector.add_argument("model", help="model file written by tune")
+    inspector.add_argument("--json", action="store_true", help="JSON for machines")
+    for sub in (predictor, inspector):
+        sub.add_argument(
+            "--trust",
+            action="append",
+            default=[],
+            metavar="TYPE",
+            help="types the model file may build beyond the trusted ones "
+            "(only for a file you wrote or trust)",
+        )
+    return parser
+
+
+def main(argv=None):
+    """Entry point of the ``threshold-estimator`` command.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        Arguments; ``None`` reads the command line.
+
+    Returns
+    -------
+    status : int
+        The exit status: 0, or 1 for bad input (a usage error exits with 2).
+
+    Examples
+    --------
+    >>> from threshold_estimator.cli import main
+    >>> main(["--version"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    SystemExit: 0
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser().parse_args(argv)
+    args.argv = argv
+    # Progress is for a person watching: not with -q, not into a file or pipe.
+    args.progress = not args.quiet and sys.stderr.isatty()
+    try:
+        return COMMANDS[args.command](args)
+    except InputError as exc:
+        print(f"threshold-estimator: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        # A full disk, a missing permission: the file system's words, one line.
+        print(f"threshold-estimator: error: {one_line(exc)}", file=sys.stderr)
+        return 1
