@@ -185,6 +185,11 @@ def test_logits_separate_what_a_float32_sigmoid_saturates():
             r"pos_label=None, but scoring='f1'.*Pass pos_label=",
         ),
         ({"n_resamples": -1}, ValueError, "n_resamples"),
+        (
+            {"sample_weight": [1, 0, 1, 0]},
+            ValueError,
+            "sample_weight is zero for every sample of class 1",
+        ),
         ({"score_type": "logits"}, ValueError, "score_type"),
         ({"amount": [1, 2, 3, 4]}, TypeError, r"unexpected arguments \['amount'\]"),
         (

@@ -7,12 +7,21 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
-from threshold_estimator import SaturatedScoresWarning, ThresholdedClassifier
+from threshold_estimator import (
+    FewSamplesWarning,
+    SaturatedScoresWarning,
+    ThresholdedClassifier,
+)
 from threshold_estimator._shift import (
+    MIN_PRIOR_ROWS,
     POINTS_PER_CLASS,
+    ClassPrior,
+    detectable_distance,
     estimate_prior,
     ks_p_value,
     ks_statistic,
+    prior_interval,
+    rows_to_detect,
     summarize,
 )
 from threshold_estimator.objectives import cost
@@ -315,3 +324,100 @@ def test_ks_p_value_is_scipys_asymptotic_one():
     found = stats.ks_2samp(a, b, method="asymp")
     assert ks_p_value(found.statistic, 400, 300) == pytest.approx(found.pvalue, rel=0.1)
     assert ks_p_value(0.01, 400, 300) == 1.0
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_prior_interval_covers_the_true_balance_at_its_level(n_classes):
+    # Calibrated probabilities of Gaussian classes (unit spread, centres 0,
+    # 1.5, 3) tuned at equal shares; new data drawn at another balance.
+    rng = np.random.default_rng(0)
+    centres = np.arange(n_classes) * 1.5
+    train = np.full(n_classes, 1 / n_classes)
+    truth = np.r_[0.7, np.full(n_classes - 1, 0.3 / (n_classes - 1))]
+    covered = np.zeros(n_classes)
+    n_draws = 200
+    for _ in range(n_draws):
+        y = rng.choice(n_classes, size=400, p=truth)
+        x = centres[y] + rng.normal(size=y.size)
+        logits = -((x[:, None] - centres) ** 2) / 2
+        proba = np.exp(logits - logits.max(axis=1, keepdims=True))
+        proba /= proba.sum(axis=1, keepdims=True)
+        prior = estimate_prior(proba, train, tol=1e-10, max_iter=1000)[0]
+        low, high = prior_interval(proba, train, prior, None, 0.9)
+        covered += (low <= truth) & (truth <= high)
+    # 200 draws: a 90% interval covers 84% to 96% of them (3 standard errors).
+    assert np.all(np.abs(covered / n_draws - 0.9) < 0.06), covered / n_draws
+
+
+def test_prior_interval_stays_in_the_unit_interval_at_the_boundary():
+    proba = np.array([[0.01, 0.99], [0.02, 0.98], [0.05, 0.95]])
+    train = np.array([0.8, 0.2])
+    prior = estimate_prior(proba, train, tol=1e-10, max_iter=10_000)[0]
+    low, high = prior_interval(proba, train, prior, None, 0.9)
+    assert prior[1] > 0.99
+    assert 0 <= low[1] < 0.9 and high[1] == 1.0
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_prior_interval_of_many_rows_is_the_profile_one(n_classes, monkeypatch):
+    rng = np.random.default_rng(1)
+    proba = rng.dirichlet(np.ones(n_classes) * 0.7, size=20_000)
+    train = np.full(n_classes, 1 / n_classes)
+    prior = estimate_prior(proba, train, tol=1e-12, max_iter=10_000)[0]
+    wald = prior_interval(proba, train, prior, None, 0.9)
+    monkeypatch.setattr("threshold_estimator._shift.PROFILE_ROWS", 10**9)
+    profile = prior_interval(proba, train, prior, None, 0.9)
+    width = (profile[1] - profile[0]).min()
+    np.testing.assert_allclose(wald, profile, atol=0.1 * width)
+
+
+def test_few_rows_give_a_warned_estimate_that_with_class_prior_refuses():
+    X, y = _draw(4000, 0.2, seed=0)
+    clf = _fit(X, y)
+    X_new, _ = _draw(2000, 0.2, seed=1)
+    with pytest.warns(FewSamplesWarning, match="from 5 rows, fewer than the 100"):
+        few = clf.estimate_class_prior(X_new[:5])
+    assert few.n_samples == 5 and few.interval.shape == (2, 2)
+    with pytest.raises(ValueError, match="estimated from 5 rows, fewer than 100"):
+        clf.with_class_prior(few)
+    # The same numbers, given as a known balance, are the user's decision.
+    assert clf.with_class_prior(list(few)).class_prior_.shape == (2,)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FewSamplesWarning)
+        enough = clf.estimate_class_prior(X_new[:MIN_PRIOR_ROWS])
+    low, high = enough.interval[:, 1]
+    assert low < enough[1] < high and high - low < 0.3
+    assert clf.with_class_prior(enough).decision_threshold_ > 0
+
+
+def test_estimated_prior_is_a_plain_array_once_taken_apart():
+    prior = ClassPrior.from_estimate(
+        np.array([0.7, 0.3]), np.array([[0.6, 0.2], [0.8, 0.4]]), 0.9, 500
+    )
+    assert (prior * 2).n_samples is None and prior[:1].interval is None
+    import pickle
+
+    again = pickle.loads(pickle.dumps(prior))
+    assert type(again) is np.ndarray and again.tolist() == [0.7, 0.3]
+
+
+def test_drift_check_refuses_too_few_rows_and_says_how_many_it_needs():
+    X, y = _draw(4000, 0.2, seed=0)
+    clf = _fit(X, y)
+    X_new, _ = _draw(2000, 0.2, seed=1)
+    with pytest.raises(ValueError, match=r"got 3 rows, too few.*at least (\d+) rows"):
+        clf.check_drift(X_new[:3])
+    report = clf.check_drift(X_new[:300])
+    assert report.verdict == "no drift"
+    assert 0.05 < report.detectable_distance < 0.15
+    assert f"{report.detectable_distance:.3f}" in report.message
+
+
+def test_detectable_distance_falls_with_rows_and_inverts_rows_to_detect():
+    distances = [detectable_distance(n, 5000, 0.01) for n in (10, 100, 1000)]
+    assert distances[0] > distances[1] > distances[2]
+    needed = rows_to_detect(0.25, 5000, 0.01)
+    assert detectable_distance(needed, 5000, 0.01) <= 0.25
+    assert detectable_distance(needed - 1, 5000, 0.01) > 0.25
+    # At the distance the asymptotic p-value sits at alpha.
+    assert ks_p_value(distances[1], 100, 5000) == pytest.approx(0.01, abs=1e-6)

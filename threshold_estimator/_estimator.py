@@ -71,15 +71,21 @@ from threshold_estimator._search import (
     value_at,
 )
 from threshold_estimator._shift import (
+    MAX_UNDETECTABLE_DISTANCE,
+    MIN_PRIOR_ROWS,
+    ClassPrior,
     ScoreSummary,
+    detectable_distance,
     effective_size,
     estimate_prior,
     ks_p_value,
     ks_statistic,
+    prior_interval,
+    rows_to_detect,
     summarize,
 )
 from threshold_estimator._versions import check_versions, with_versions
-from threshold_estimator.exceptions import InfeasibleObjectiveError
+from threshold_estimator.exceptions import FewSamplesWarning, InfeasibleObjectiveError
 from threshold_estimator.objectives import Objective, get_objective
 
 # Points kept per fold curve in cv_results_.
@@ -1201,7 +1207,9 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ----------
         class_prior : array-like of shape (n_classes,)
             Positive shares of the classes in the order of ``classes_``,
-            such as the output of :meth:`estimate_class_prior`.
+            such as the output of :meth:`estimate_class_prior`. An estimate
+            from fewer than 100 rows is refused: its shares are mostly
+            noise. A balance known from elsewhere is given as numbers.
 
         Returns
         -------
@@ -1225,6 +1233,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         0.46, 0.26
         """
         check_is_fitted(self, "estimator_")
+        _check_estimate_size(class_prior)
         prior = _check_class_prior(class_prior, self.classes_, self.training_prior_)
         if self.decision_rule_ == "fixed":
             raise ValueError(
@@ -1310,7 +1319,14 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         )
 
     def estimate_class_prior(
-        self, X, *, sample_weight=None, max_iter=100, tol=1e-6, return_n_iter=False
+        self,
+        X,
+        *,
+        sample_weight=None,
+        max_iter=100,
+        tol=1e-6,
+        confidence_level=0.9,
+        return_n_iter=False,
     ):
         """The class balance of new, unlabelled data.
 
@@ -1336,6 +1352,9 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         tol : float, default=1e-6
             Stop when no class's share moves by more than this.
 
+        confidence_level : float, default=0.9
+            The confidence of the interval recorded on the estimate.
+
         return_n_iter : bool, default=False
             Also return the number of iterations run.
 
@@ -1343,7 +1362,10 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         -------
         class_prior : ndarray of shape (n_classes,)
             The estimated shares, in the order of ``classes_``; pass it to
-            :meth:`with_class_prior`.
+            :meth:`with_class_prior`. It also records how sure it is:
+            ``class_prior.interval``, of shape (2, n_classes), each share's
+            profile likelihood interval at ``confidence_level``, and
+            ``class_prior.n_samples``, the rows it rests on.
 
         n_iter : int
             The iterations run; only with ``return_n_iter=True``.
@@ -1353,6 +1375,9 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ConvergenceWarning
             If the balance still moved by more than ``tol`` after
             ``max_iter`` iterations.
+        FewSamplesWarning
+            If ``X`` has fewer than 100 rows, too few to move the rule:
+            :meth:`with_class_prior` refuses such an estimate.
 
         References
         ----------
@@ -1376,12 +1401,19 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         >>> prior = clf.estimate_class_prior(X_new[new])
         >>> print(f"true {y_new[new].mean():.3f}, estimated {prior[1]:.3f}")
         true 0.359, estimated 0.370
+        >>> low, high = prior.interval[:, 1]
+        >>> print(f"90% interval [{low:.3f}, {high:.3f}] from {prior.n_samples} rows")
+        90% interval [0.347, 0.392] from 1560 rows
         """
         check_is_fitted(self, "estimator_")
         if not (isinstance(max_iter, Integral) and max_iter >= 1):
             raise ValueError(f"max_iter must be an int >= 1; got {max_iter!r}.")
         if not (isinstance(tol, Real) and tol > 0):
             raise ValueError(f"tol must be a positive number; got {tol!r}.")
+        if not (isinstance(confidence_level, Real) and 0 < confidence_level < 1):
+            raise ValueError(
+                f"confidence_level must be in (0, 1); got {confidence_level!r}."
+            )
         proba = self._probabilities(X, "estimate_class_prior")
         if sample_weight is not None:
             sample_weight = check_weights(sample_weight, X)
@@ -1393,6 +1425,19 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 f"The class balance did not converge in max_iter={max_iter} EM "
                 "iterations; its last estimate is returned. Increase max_iter.",
                 ConvergenceWarning,
+                stacklevel=2,
+            )
+        interval = prior_interval(
+            proba, self.training_prior_, prior, sample_weight, confidence_level
+        )
+        prior = ClassPrior.from_estimate(prior, interval, confidence_level, len(proba))
+        if len(proba) < MIN_PRIOR_ROWS:
+            warnings.warn(
+                f"The class balance is estimated from {len(proba)} rows, fewer "
+                f"than the {MIN_PRIOR_ROWS} that with_class_prior accepts: "
+                f"{_format_interval(prior, self.classes_)}. Estimate it on "
+                f"at least {MIN_PRIOR_ROWS} new rows.",
+                FewSamplesWarning,
                 stacklevel=2,
             )
         return (prior, n_iter) if return_n_iter else prior
@@ -1430,7 +1475,15 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             balance the rule is tuned for, ``tuned_class_prior`` (that is,
             ``class_prior_``); ``fold_distance``: the largest distance
             between one fold's held-out scores and the other folds' (see
-            Notes); ``n_samples``.
+            Notes); ``detectable_distance``: the smallest distance that
+            ``n_samples`` new rows can show to be significant; ``n_samples``.
+
+        Raises
+        ------
+        ValueError
+            If ``X`` has too few rows to detect that a quarter of the
+            scores' distribution moved (at ``alpha=0.01``, about 45); the
+            message says how many are needed.
 
         Notes
         -----
@@ -1447,7 +1500,9 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         effective number of samples once reweighted (Kish's), and for more
         classes at most the points its summary keeps. Fitting the balance to
         ``X`` first makes the adjusted comparison conservative. With a few
-        hundred new samples, only large changes are detected.
+        hundred new samples, only large changes are detected: 300 rows
+        detect a distance of about 0.1 at ``alpha=0.01``, 1,000 rows 0.06
+        (``detectable_distance``).
 
         Examples
         --------
@@ -1486,6 +1541,17 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             columns = proba[:, self.classes_ == self.pos_label_]
         summary = ScoreSummary(**self.held_out_summary_)
         points = summary.scores.reshape(summary.weight.size, -1)
+        corrected = alpha / columns.shape[1]
+        reference = effective_size(summary, prior)
+        detectable = detectable_distance(len(columns), reference, corrected)
+        if detectable > MAX_UNDETECTABLE_DISTANCE:
+            needed = rows_to_detect(MAX_UNDETECTABLE_DISTANCE, reference, corrected)
+            raise ValueError(
+                f"check_drift got {len(columns)} rows, too few to judge: on them "
+                f"only a change of {detectable:.2f} or more in the scores' "
+                f"distribution could be detected at alpha={alpha}. Pass at least "
+                f"{needed} rows."
+            )
         found = {}
         # "stale": the balance the rule is tuned for.
         for name, shares in (("stale", self.class_prior_), ("adjusted", prior)):
@@ -1510,6 +1576,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             len(columns),
             alpha,
             summary.fold_distance,
+            detectable,
         )
 
     def predict_with_abstention(self, X, *, marker="abstain"):
@@ -2188,7 +2255,9 @@ def label_with_abstentions(scores, band, classes, pos_label, marker):
     return labels, float(1 - abstain.mean()) if abstain.size else 1.0
 
 
-def _drift_report(found, prior, tuned_for, classes, n_samples, alpha, tolerance):
+def _drift_report(
+    found, prior, tuned_for, classes, n_samples, alpha, tolerance, detectable
+):
     """The verdict of check_drift and its figures, as a Bunch.
 
     A distance counts only when significant and larger than ``tolerance``,
@@ -2223,7 +2292,8 @@ def _drift_report(found, prior, tuned_for, classes, n_samples, alpha, tolerance)
             f"No drift detected: the scores match the held-out ones (KS "
             f"{stale:.3f}, p = {stale_p:.2g}; the folds differ by up to "
             f"{tolerance:.3f}, so smaller changes cannot be told from a "
-            "refit); the threshold still applies."
+            f"refit; {n_samples} rows detect changes of {detectable:.3f} or "
+            "more); the threshold still applies."
         )
     return Bunch(
         verdict=verdict,
@@ -2235,5 +2305,31 @@ def _drift_report(found, prior, tuned_for, classes, n_samples, alpha, tolerance)
         stale_statistic=stale,
         stale_p_value=stale_p,
         fold_distance=tolerance,
+        detectable_distance=detectable,
         n_samples=n_samples,
+    )
+
+
+def _check_estimate_size(class_prior):
+    """Refuse an estimated balance from too few rows to move a rule."""
+    n_samples = getattr(class_prior, "n_samples", None)
+    if n_samples is not None and n_samples < MIN_PRIOR_ROWS:
+        raise ValueError(
+            f"class_prior was estimated from {n_samples} rows, fewer than "
+            f"{MIN_PRIOR_ROWS}: its shares are mostly noise "
+            f"({_format_interval(class_prior)}), and a rule re-derived from "
+            f"them can be worse than the current one. Estimate it on at least "
+            f"{MIN_PRIOR_ROWS} new rows; a balance known from elsewhere can be "
+            "given as numbers, such as with_class_prior([0.8, 0.2])."
+        )
+
+
+def _format_interval(prior, classes=None):
+    """``class 1: 0.2 (90% interval 0.05 to 0.6), ...`` for an estimate."""
+    labels = range(prior.size) if classes is None else classes
+    level = f"{prior.confidence_level:.0%}"
+    return ", ".join(
+        f"class {_diagnostics._shown(label)!r}: {share:.3g} ({level} interval "
+        f"{low:.3g} to {high:.3g})"
+        for label, share, low, high in zip(labels, prior, *prior.interval, strict=True)
     )

@@ -363,6 +363,16 @@ def _check_input(
         )
     if sample_weight is not None:
         sample_weight = check_weights(sample_weight, y_true)
+        totals = np.bincount(
+            target.codes, weights=sample_weight, minlength=target.classes.size
+        )
+        for label, total in zip(target.classes.tolist(), totals, strict=True):
+            if total == 0:
+                raise ValueError(
+                    f"sample_weight is zero for every sample of class {label!r}: "
+                    "the objective cannot weigh a class that counts for nothing. "
+                    "Give some of its samples a weight, or leave it out of y_true."
+                )
     objective = resolve_scoring(scoring, target.classes, target.pos_label)
     check_pos_label(scoring, target.y, pos_label)
     if hasattr(objective, "score_labels"):

@@ -7,6 +7,7 @@ compared with the old.
 """
 
 import math
+from statistics import NormalDist
 from typing import NamedTuple
 
 import numpy as np
@@ -16,6 +17,63 @@ import numpy as np
 #: re-derived from the summary is exact; beyond, each point stands for a run
 #: of ``1 / POINTS_PER_CLASS`` of the class's weight.
 POINTS_PER_CLASS = 2000
+
+#: The fewest new rows whose estimated balance ``with_class_prior`` accepts:
+#: on fewer, EM's estimate is mostly noise (five rows read a 20% balance as
+#: [1, 0]), and re-deriving the rule from it is worse than keeping it.
+MIN_PRIOR_ROWS = 100
+
+#: Up to this many rows, the prior's interval follows the likelihood's
+#: profile; beyond, its quadratic limit (a standard error), unless that
+#: reaches past 0 or 1.
+PROFILE_ROWS = 10_000
+
+#: The largest distance between distribution functions that ``check_drift``
+#: may be unable to detect: fewer new rows than make a change of this size
+#: significant are refused, since "no drift" on them would say nothing.
+MAX_UNDETECTABLE_DISTANCE = 0.25
+
+
+class ClassPrior(np.ndarray):
+    """Estimated class shares: an array, with how sure the estimate is.
+
+    Returned by ``estimate_class_prior``. It is the array of shares, in the
+    order of ``classes_``, and works wherever one does; it also records
+    ``interval``, an array of shape (2, n_classes) with each share's lower
+    and upper bound at ``confidence_level`` (the profile likelihood
+    interval of the mixture), and ``n_samples``, the number of new rows it
+    was estimated from, which ``with_class_prior`` checks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from threshold_estimator._shift import ClassPrior
+    >>> prior = ClassPrior.from_estimate(
+    ...     np.array([0.7, 0.3]), np.array([[0.6, 0.2], [0.8, 0.4]]), 0.9, 500
+    ... )
+    >>> print(f"{prior[1]:.1f} in [{prior.interval[0, 1]:.1f}, "
+    ...       f"{prior.interval[1, 1]:.1f}] from {prior.n_samples} rows")
+    0.3 in [0.2, 0.4] from 500 rows
+    """
+
+    @classmethod
+    def from_estimate(cls, shares, interval, confidence_level, n_samples):
+        prior = np.asarray(shares, dtype=np.float64).view(cls)
+        prior.interval = interval
+        prior.confidence_level = confidence_level
+        prior.n_samples = n_samples
+        return prior
+
+    def __array_finalize__(self, obj):
+        # Slices and arithmetic are plain shares: an interval or a row count
+        # copied onto them would describe another array.
+        self.interval = None
+        self.confidence_level = None
+        self.n_samples = None
+
+    def __reduce__(self):
+        # Pickled as the plain array it is.
+        return np.asarray(self).__reduce__()
 
 
 class ScoreSummary(NamedTuple):
@@ -188,6 +246,153 @@ def estimate_prior(proba, train_prior, sample_weight=None, max_iter=100, tol=1e-
         if moved < tol:
             return prior, n_iter, True
     return prior, max_iter, False
+
+
+def prior_interval(proba, train_prior, prior, sample_weight, confidence_level):
+    """Each class's profile likelihood interval around an EM estimate.
+
+    The mixture's log-likelihood ``sum_i w_i log sum_k prior_k p_ik /
+    train_prior_k`` is profiled for each class k: its share held at ``t``,
+    the other classes' proportions are those that maximise it (by EM, as
+    ``estimate_prior``; with two classes there is nothing to maximise). The
+    profile is concave in ``t``, so the shares whose likelihood ratio to the
+    estimate is within the chi-squared quantile of one degree of freedom
+    form an interval, found by bisection. Unlike a standard error, it stays
+    inside [0, 1] and is honest at the boundary, where a few rows put the
+    estimate.
+
+    Parameters
+    ----------
+    proba : ndarray of shape (n_samples, n_classes)
+    train_prior, prior : ndarray of shape (n_classes,)
+        The balance the probabilities reflect, and the EM estimate.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Scaled to sum to ``n_samples``.
+    confidence_level : float in (0, 1)
+
+    Returns
+    -------
+    interval : ndarray of shape (2, n_classes)
+    """
+    n_samples, n_classes = proba.shape
+    ratio = proba / train_prior
+    weight = (
+        np.ones(n_samples)
+        if sample_weight is None
+        else sample_weight * (n_samples / sample_weight.sum())
+    )
+    z = NormalDist().inv_cdf((1 + confidence_level) / 2)
+    if n_samples > PROFILE_ROWS:
+        interval = _wald_interval(ratio, weight, prior, z)
+        if (interval > 0).all() and (interval < 1).all():
+            return interval
+    drop = z**2 / 2
+    interval = np.empty((2, n_classes))
+    for k in range(n_classes):
+        others = np.delete(prior, k)
+        if others.sum() <= 1e-12:
+            # The estimate holds no other class: start from the training shares.
+            others = np.delete(train_prior, k)
+        profile = _Profile(ratio[:, k], np.delete(ratio, k, axis=1), weight, others)
+        best = profile(prior[k])
+        interval[:, k] = (
+            _bisect_level(profile, prior[k], 0.0, best - drop),
+            _bisect_level(profile, prior[k], 1.0, best - drop),
+        )
+    return interval
+
+
+class _Profile:
+    """The mixture's log-likelihood with one class's share fixed, the other
+    classes' proportions maximised by EM (warm-started from the last call)."""
+
+    def __init__(self, own, others, weight, proportions, max_iter=30, tol=1e-6):
+        self.own, self.others, self.weight = own, others, weight
+        self.proportions = proportions / proportions.sum()
+        self.max_iter = 0 if others.shape[1] == 1 else max_iter
+        self.tol = tol
+
+    def __call__(self, share):
+        # Each call starts from the estimate's proportions: EM cannot bring
+        # back a class that an extreme share drove to zero.
+        q = self.proportions
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for _ in range(self.max_iter):
+                mixture = share * self.own + (1 - share) * (self.others @ q)
+                new = self.weight @ (self.others * q / mixture[:, None])
+                if not np.isfinite(new).all() or new.sum() <= 0:
+                    break
+                new /= new.sum()
+                moved = np.abs(new - q).max()
+                q = new
+                if moved < self.tol:
+                    break
+            mixture = share * self.own + (1 - share) * (self.others @ q)
+            return float(self.weight @ np.log(mixture))
+
+
+def _wald_interval(ratio, weight, prior, z):
+    """The estimate plus or minus ``z`` standard errors, from the mixture's
+    observed information: the profile interval's limit for many rows."""
+    mixture = ratio @ prior
+    difference = (ratio[:, :-1] - ratio[:, -1:]) / mixture[:, None]
+    information = (difference * weight[:, None]).T @ difference
+    covariance = np.linalg.pinv(information)
+    # The last share is one minus the others.
+    n_classes = prior.size
+    full = np.zeros((n_classes, n_classes))
+    full[:-1, :-1] = covariance
+    full[-1, :-1] = full[:-1, -1] = -covariance.sum(axis=1)
+    full[-1, -1] = covariance.sum()
+    error = z * np.sqrt(np.maximum(np.diag(full), 0))
+    return np.vstack([prior - error, prior + error])
+
+
+def _bisect_level(function, inside, edge, level, steps=20):
+    """Where a concave ``function`` falls to ``level`` between ``inside``
+    (above it) and ``edge``; ``edge`` itself if it never does."""
+    if function(edge) >= level:
+        return edge
+    for _ in range(steps):
+        middle = (inside + edge) / 2
+        if function(middle) >= level:
+            inside = middle
+        else:
+            edge = middle
+    return (inside + edge) / 2
+
+
+def detectable_distance(n_new, n_reference, alpha):
+    """The smallest Kolmogorov-Smirnov distance significant at ``alpha``
+    between ``n_new`` and ``n_reference`` samples (see ``ks_p_value``)."""
+    low, high = 0.0, 1.0
+    if ks_p_value(high, n_new, n_reference) > alpha:
+        return math.inf
+    for _ in range(40):
+        middle = (low + high) / 2
+        if ks_p_value(middle, n_new, n_reference) <= alpha:
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def rows_to_detect(distance, n_reference, alpha):
+    """The fewest new rows at which a distance of ``distance`` is
+    significant at ``alpha`` against ``n_reference`` samples."""
+    high = 1
+    while detectable_distance(high, n_reference, alpha) > distance:
+        high *= 2
+        if high > 1e9:
+            return math.inf
+    low = high // 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        if detectable_distance(middle, n_reference, alpha) > distance:
+            low = middle
+        else:
+            high = middle
+    return high
 
 
 def ks_statistic(new_scores, points, point_weight):
