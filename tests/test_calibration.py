@@ -1,0 +1,71 @@
+import numpy as np
+import pytest
+from scipy.special import expit, softmax
+from sklearn.isotonic import IsotonicRegression
+
+from threshold_estimator._calibration import calibrate, fit_calibration
+
+
+def _overconfident(n_samples, n_classes, seed=0, sharpen=3.0):
+    """True probabilities of a softmax, and a network's sharpened copy."""
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(size=(n_samples, n_classes)) * 1.5
+    truth = softmax(logits, axis=1)
+    y = (rng.random(n_samples)[:, None] > truth.cumsum(axis=1)).sum(axis=1)
+    shift = np.r_[1.0, np.zeros(n_classes - 1)]
+    return y, truth, softmax(logits * sharpen + shift, axis=1)
+
+
+def test_temperature_recovers_a_sharpened_softmax():
+    y, truth, over = _overconfident(20_000, 4)
+    found = fit_calibration("temperature", y, over)
+    assert found["temperature"] == pytest.approx(3.0, rel=0.05)
+    assert found["bias"].sum() == pytest.approx(0.0, abs=1e-12)
+    calibrated = calibrate(found, over)
+    np.testing.assert_allclose(calibrated.sum(axis=1), 1.0)
+    assert np.abs(calibrated - truth).mean() < 0.1 * np.abs(over - truth).mean()
+
+
+@pytest.mark.parametrize("method", ["sigmoid", "isotonic"])
+def test_one_against_rest_maps_give_rows_of_probabilities(method):
+    y, truth, over = _overconfident(10_000, 3)
+    calibrated = calibrate(fit_calibration(method, y, over), over)
+    np.testing.assert_allclose(calibrated.sum(axis=1), 1.0)
+    assert np.abs(calibrated - truth).mean() < 0.3 * np.abs(over - truth).mean()
+
+
+@pytest.mark.parametrize("score_type", ["probability", "logit"])
+def test_sigmoid_undoes_a_scaled_logit(score_type):
+    rng = np.random.default_rng(0)
+    logit = rng.normal(size=20_000) * 2
+    y = rng.random(logit.size) < expit(logit)
+    scores = 4 * logit - 1 if score_type == "logit" else expit(4 * logit - 1)
+    found = fit_calibration("sigmoid", y, scores, score_type=score_type)
+    # p = 1 / (1 + exp(a f + b)) with f = 4 logit - 1: a = -1/4, b = -1/4.
+    assert found["a"] == pytest.approx(-0.25, abs=0.02)
+    assert found["b"] == pytest.approx(-0.25, abs=0.05)
+
+
+def test_isotonic_is_scikit_learns_map_of_the_logit():
+    rng = np.random.default_rng(1)
+    scores = rng.random(500)
+    y = rng.random(500) < scores**2
+    weight = rng.random(500) + 0.5
+    found = fit_calibration("isotonic", y, scores, weight)
+    features = np.log(scores / (1 - scores))
+    reference = IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1)
+    reference.fit(features, y.astype(float), weight)
+    new = rng.random(300)
+    np.testing.assert_allclose(
+        calibrate(found, new), reference.predict(np.log(new / (1 - new)))
+    )
+    assert np.all(np.diff(calibrate(found, np.sort(new))) >= 0)
+
+
+def test_saturated_probabilities_keep_finite_features():
+    y = np.array([0, 0, 1, 1, 1, 0])
+    scores = np.array([0.0, 1e-20, 1.0, 1.0, 0.7, 0.2], dtype=np.float32)
+    for method in ("sigmoid", "isotonic"):
+        calibrated = calibrate(fit_calibration(method, y == 1, scores), scores)
+        assert np.isfinite(calibrated).all()
+        assert ((calibrated >= 0) & (calibrated <= 1)).all()
