@@ -31,7 +31,7 @@ from threshold_estimator import (
     ThresholdAtEdgeWarning,
     ThresholdedClassifier,
 )
-from threshold_estimator._estimator import _margin
+from threshold_estimator._estimator import margin_to_threshold
 from threshold_estimator._search import (
     best_cut,
     cut_thresholds,
@@ -194,7 +194,7 @@ def test_decision_function_sign_holds_at_the_probability_bounds(threshold):
 def test_margin_sign_holds_beyond_the_probability_bounds(threshold):
     # A tuned threshold lies beyond the extreme score when no score may pass.
     scores = np.array([0.0, 1e-20, 0.3, 1 - 1e-16, 1.0])
-    margin = _margin(scores, threshold, log_odds=True)
+    margin = margin_to_threshold(scores, threshold, log_odds=True)
     np.testing.assert_array_equal(margin > 0, scores >= threshold)
     assert np.isfinite(margin).all()
 

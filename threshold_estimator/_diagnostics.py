@@ -8,6 +8,7 @@ with the counts of every class in the order of ``classes_``.
 
 import numpy as np
 
+from threshold_estimator._search import log_probabilities, predict_classes
 from threshold_estimator.exceptions import (
     FewSamplesWarning,
     FoldDisagreementWarning,
@@ -41,7 +42,7 @@ _FEW_VALUES_ADVICE = (
 )
 
 
-def _shown(label):
+def shown_label(label):
     """A class label as the user wrote it: ``2``, not ``np.int64(2)``."""
     return label.item() if isinstance(label, np.generic) else label
 
@@ -77,8 +78,8 @@ def few_samples(held_out_counts, classes):
         (
             FewSamplesWarning,
             f"The held-out part of fold {fold} holds only {fewest} samples of "
-            f"class {_shown(classes[label])!r}, so its threshold rests on them. Use "
-            "fewer folds, a RepeatedStratifiedKFold, or more data.",
+            f"class {shown_label(classes[label])!r}, so its threshold rests on "
+            "them. Use fewer folds, a RepeatedStratifiedKFold, or more data.",
         )
     ]
 
@@ -212,7 +213,7 @@ def fold_disagreement(fold_predicted_counts, fold_thresholds, aggregation, class
         label = int(np.argmax(ratios))
         counts = fold_predicted_counts[:, label]
         what = (
-            f"for class {_shown(classes[label])!r}: they predict it for between "
+            f"for class {shown_label(classes[label])!r}: they predict it for between "
             f"{counts.min()} and {counts.max()} of {n} held-out samples"
         )
     return [
@@ -285,7 +286,7 @@ def predicted_rate(predicted_counts, actual_counts, classes, checked, weighted="
         else:
             what = (
                 f"{predicted[label]:.2%} of {samples} are predicted as class "
-                f"{_shown(classes[label])!r}, against {actual[label]:.2%} of that "
+                f"{shown_label(classes[label])!r}, against {actual[label]:.2%} of that "
                 "class"
             )
         return [
@@ -375,3 +376,107 @@ def fold_line(i, n_folds, n_held_out, threshold, name, score, seconds):
         f"{shown_threshold(threshold)}, {name} at the decision threshold "
         f"{score:.4g} ({seconds:.2f} s)"
     )
+
+
+def check_fragility(
+    record,
+    tuned,
+    target,
+    objective,
+    response_method,
+    estimator,
+    aggregation,
+    sample_weight=None,
+    weighted_by="",
+):
+    """(warning class, message) for each sign of a fragile tuned rule.
+
+    ``record`` is the held-out record of ``_cv``; ``tuned`` what tuning
+    found; ``sample_weight`` weighs the samples as the objective does, and
+    ``weighted_by`` says what it comes from.
+    """
+    classes = target.classes
+    held_out_counts = record.fold_counts(classes.size)
+    pooled = record.scores
+    # Shares are compared as the objective sees them: weighted, if weights.
+    weight = None if sample_weight is None else sample_weight[record.index]
+    actual = np.bincount(record.codes, weights=weight, minlength=classes.size)
+    found = few_samples(held_out_counts, classes)
+    name = type(estimator).__name__
+    if target.is_binary:
+        if response_method == "predict_proba" and hasattr(
+            estimator, "decision_function"
+        ):
+            advice = (
+                "Use response_method='decision_function': "
+                f"{name}'s margins are not squashed into [0, 1]."
+            )
+        else:
+            # Read only for probabilities: margins are checked for ties, whose
+            # advice is the diagnostics' own.
+            advice = (
+                f"{name} has no decision_function to read instead. If the "
+                "model has logits (a network's output before its sigmoid), "
+                "tune on them: threshold_estimator.tune_threshold(y, logits, "
+                "score_type='logit'). Otherwise make it less confident (more "
+                "regularisation, fewer epochs, label smoothing): calibrating "
+                "its probabilities cannot separate values tied at 0 or 1."
+            )
+        found += saturated_scores(
+            [record.scores[part] for part in record.folds],
+            response_method == "predict_proba",
+            advice,
+            tuned.fold_thresholds,
+        )
+        pos = int(np.flatnonzero(classes == target.pos_label)[0])
+        # Counts in the order of classes_: pos_label's column is pos.
+        fold_counts = np.array(
+            [_binary_counts(pooled >= t, pos) for t in tuned.fold_thresholds]
+        )
+        decision = np.where(pooled >= tuned.threshold, pos, 1 - pos)
+        side = "above" if tuned.threshold > pooled.max() else "below"
+        edge = f"{shown_number(tuned.threshold, 4)} lies {side}"
+    else:
+        advice = (
+            f"Wrap {name} in sklearn.calibration.CalibratedClassifierCV, which "
+            "calibrates its decision_function, whose margins are not squashed."
+            if hasattr(estimator, "decision_function")
+            else f"Make {name} less confident (more regularisation, fewer "
+            "epochs, label smoothing): calibrating its probabilities cannot "
+            "separate values tied at 0 or 1."
+        )
+        found += saturated_scores(
+            [record.scores[part].max(axis=1) for part in record.folds], True, advice
+        )
+        log_proba = log_probabilities(pooled)
+        fold_counts = np.array(
+            [
+                np.bincount(
+                    predict_classes(log_proba, np.log(t)), minlength=classes.size
+                )
+                for t in tuned.fold_thresholds
+            ]
+        )
+        decision = predict_classes(log_proba, np.log(tuned.threshold))
+        pos, edge = None, None
+    found += fold_disagreement(fold_counts, tuned.fold_thresholds, aggregation, classes)
+    decision_counts = np.bincount(decision, minlength=classes.size)
+    at_edge = one_class_predicted(decision_counts, objective, edge)
+    if at_edge:
+        return found + at_edge
+    # For two classes only pos_label's rate is checked.
+    checked = [pos] if pos is not None else range(classes.size)
+    return found + predicted_rate(
+        np.bincount(decision, weights=weight, minlength=classes.size),
+        actual,
+        classes,
+        checked,
+        weighted=weighted_by,
+    )
+
+
+def _binary_counts(positive, pos):
+    """Predicted counts in the order of classes_, pos_label at index ``pos``."""
+    n_positive = int(np.count_nonzero(positive))
+    counts = [positive.size - n_positive, n_positive]
+    return np.array(counts if pos == 1 else counts[::-1])

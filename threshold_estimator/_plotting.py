@@ -10,7 +10,7 @@ from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils._response import _get_response_values_binary
 from sklearn.utils.validation import assert_all_finite, check_is_fitted
 
-from threshold_estimator._estimator import check_weights
+from threshold_estimator._checks import check_weights
 from threshold_estimator._search import best_cut, counts_at, objective_curve
 from threshold_estimator.objectives import Objective, get_objective
 

@@ -9,18 +9,19 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sklearn.utils.validation import column_or_1d
 
 from threshold_estimator import _diagnostics
-from threshold_estimator._estimator import (
-    _Binder,
-    _check_abstention,
-    _check_target,
-    _pop_objective_params,
-    _search_fold,
-    check_weights,
+from threshold_estimator._abstention import (
+    check_abstention,
     label_with_abstentions,
     tune_band,
 )
+from threshold_estimator._checks import (
+    check_target,
+    check_weights,
+    pop_objective_params,
+)
 from threshold_estimator._scoring import check_pos_label, resolve_scoring
 from threshold_estimator._search import thinned
+from threshold_estimator._tuning import Binder, search_fold
 from threshold_estimator._versions import check_versions, with_versions
 from threshold_estimator.exceptions import SaturatedScoresWarning
 from threshold_estimator.objectives import Objective
@@ -296,11 +297,11 @@ def tune_threshold(
     target, scores, sample_weight, objective, params = _check_input(
         y_true, y_score, scoring, sample_weight, pos_label, score_type, objective_params
     )
-    _check_abstention(abstention, target, "auto")
-    bind = _Binder(objective, target.truth, sample_weight, params)
+    check_abstention(abstention, target, "auto")
+    bind = Binder(objective, target.truth, sample_weight, params)
     everything = np.arange(scores.size)
     bound, truth, weight = bind(everything)
-    thresholds, values, best = _search_fold(
+    thresholds, values, best = search_fold(
         bound,
         truth,
         scores,
@@ -349,7 +350,7 @@ def _check_input(
 ):
     """The target, scores, weights, objective and its arrays, checked."""
     y_true = column_or_1d(y_true, warn=False)
-    target = _check_target(y_true, pos_label)
+    target = check_target(y_true, pos_label)
     if not target.is_binary:
         raise ValueError(
             f"y_true has {target.classes.size} classes; tune_threshold tunes the "
@@ -374,11 +375,11 @@ def _check_input(
                     "Give some of its samples a weight, or leave it out of y_true."
                 )
     objective = resolve_scoring(scoring, target.classes, target.pos_label)
-    check_pos_label(scoring, target.y, pos_label)
+    check_pos_label(objective, scoring, target, pos_label)
     if hasattr(objective, "score_labels"):
         params = {} if sample_weight is None else {"sample_weight": sample_weight}
     else:
-        params = _pop_objective_params(objective, objective_params, y_true.size)
+        params = pop_objective_params(objective, objective_params, y_true.size)
     if objective_params:
         raise TypeError(
             f"tune_threshold got unexpected arguments {sorted(objective_params)}; "
@@ -471,7 +472,7 @@ def _bootstrap(bind, scores, scoring, n_resamples, rng):
     for i in range(n_resamples):
         drawn = np.concatenate([m[rng.randint(0, m.size, m.size)] for m in members])
         objective, truth, weight = bind(drawn)
-        thresholds, _, best = _search_fold(
+        thresholds, _, best = search_fold(
             objective,
             truth,
             scores[drawn],

@@ -255,7 +255,7 @@ def _check_not_a_metric(func):
     )
 
 
-def check_pos_label(scoring, y, pos_label):
+def check_pos_label(objective, scoring, target, pos_label):
     """Refuse to guess which of two classes an objective counts as positive.
 
     As scikit-learn's metrics do, the positive class goes without saying only
@@ -266,25 +266,29 @@ def check_pos_label(scoring, y, pos_label):
 
     Parameters
     ----------
+    objective : Objective or ScorerObjective
+        What :func:`resolve_scoring` made of ``scoring``.
     scoring : str, Objective or callable
-        A ``scoring`` value that :func:`resolve_scoring` accepts.
-    y : ndarray of shape (n_samples,)
-        The target.
+        The ``scoring`` value, as given, for the messages.
+    target : Target
+        The checked target.
     pos_label : object or None
         The ``pos_label`` parameter, as given.
     """
-    classes, counts = np.unique(y, return_counts=True)
-    if classes.size != 2:
+    if not target.is_binary:
         return
-    labels = classes.tolist()
+    labels = target.classes.tolist()
+    counts = np.bincount(target.codes, minlength=2)
     # The rarer class is the likelier positive one; on a tie, classes_[1].
     rare = 1 if counts[1] <= counts[0] else 0
-    scorer = routed_scorer(scoring)
-    if scorer is not None:
-        _check_scorer_pos_label(scoring, scorer, labels, labels[rare])
+    if isinstance(objective, ScorerObjective):
+        _check_scorer_pos_label(scoring, objective.scorer, labels, labels[rare])
         return
-    objective = scoring if isinstance(scoring, Objective) else get_objective(scoring)
-    if pos_label is not None or objective.symmetric or set(labels) in ({0, 1}, {-1, 1}):
+    # A cost matrix becomes the costs of the four cells as seen from
+    # classes_[1], yet means the same whichever class is positive: the
+    # symmetry is the given objective's.
+    given = scoring if isinstance(scoring, Objective) else objective
+    if pos_label is not None or given.symmetric or set(labels) in ({0, 1}, {-1, 1}):
         return
     raise ValueError(
         f"pos_label=None, but scoring={scoring!r} counts one class as positive "

@@ -11,6 +11,9 @@ from statistics import NormalDist
 from typing import NamedTuple
 
 import numpy as np
+from sklearn.utils import Bunch
+
+from threshold_estimator._diagnostics import shown_label
 
 #: The most points a summary keeps of one class. Up to this many samples, a
 #: class is kept whole (its distinct scores with their weights) and a rule
@@ -449,3 +452,97 @@ def ks_p_value(statistic, n_new, n_reference):
         2 * (-1) ** (j - 1) * math.exp(-2 * j * j * lam * lam) for j in range(1, 101)
     )
     return float(min(1.0, max(0.0, sum(terms))))
+
+
+def shifted_weights(sample_weight, codes, record, prior):
+    """Sample weights under which the pooled held-out classes have the shares
+    ``prior``.
+
+    Every count the objectives read is a sum of weights by class, so
+    multiplying each class's weights by ``prior_k / held_out_k`` (its share
+    of the pooled held-out weight) gives exactly the counts of held-out data
+    of that balance, as ``with_class_prior`` does with the summary.
+    """
+    held_out = np.bincount(record.codes, weights=record.weight, minlength=prior.size)
+    ratio = (prior / (held_out / held_out.sum()))[codes]
+    return ratio if sample_weight is None else sample_weight * ratio
+
+
+def drift_report(
+    found, prior, tuned_for, classes, n_samples, alpha, tolerance, detectable
+):
+    """The verdict of check_drift and its figures, as a Bunch.
+
+    A distance counts only when significant and larger than ``tolerance``,
+    how far the folds' own scores lie apart.
+    """
+    (stale, stale_p), (statistic, p_value) = found["stale"], found["adjusted"]
+    shares = ", ".join(
+        f"{shown_label(label)!r}: {share:.3g}"
+        for label, share in zip(classes, prior, strict=True)
+    )
+    if p_value < alpha and statistic > tolerance:
+        verdict = "scores changed"
+        message = (
+            f"The scores themselves changed: even at the new data's estimated "
+            f"balance ({shares}) their distribution differs from the held-out "
+            f"one (KS {statistic:.3f}, p = {p_value:.2g}; the folds differ by "
+            f"up to {tolerance:.3f}). A threshold cannot fix this; retrain on "
+            "data like the new data."
+        )
+    elif stale_p < alpha and stale > tolerance:
+        verdict = "balance shift"
+        message = (
+            f"Balance shift: the new data's class balance is about {shares}. "
+            f"At that balance the scores match the held-out ones (KS "
+            f"{statistic:.3f}, p = {p_value:.2g}); at the old one they do not "
+            f"(KS {stale:.3f}, p = {stale_p:.2g}). Re-derive the threshold: "
+            "clf.with_class_prior(clf.estimate_class_prior(X_new))."
+        )
+    else:
+        verdict = "no drift"
+        message = (
+            f"No drift detected: the scores match the held-out ones (KS "
+            f"{stale:.3f}, p = {stale_p:.2g}; the folds differ by up to "
+            f"{tolerance:.3f}, so smaller changes cannot be told from a "
+            f"refit; {n_samples} rows detect changes of {detectable:.3f} or "
+            "more); the threshold still applies."
+        )
+    return Bunch(
+        verdict=verdict,
+        message=message,
+        class_prior=prior,
+        tuned_class_prior=tuned_for,
+        statistic=statistic,
+        p_value=p_value,
+        stale_statistic=stale,
+        stale_p_value=stale_p,
+        fold_distance=tolerance,
+        detectable_distance=detectable,
+        n_samples=n_samples,
+    )
+
+
+def check_estimate_size(class_prior):
+    """Refuse an estimated balance from too few rows to move a rule."""
+    n_samples = getattr(class_prior, "n_samples", None)
+    if n_samples is not None and n_samples < MIN_PRIOR_ROWS:
+        raise ValueError(
+            f"class_prior was estimated from {n_samples} rows, fewer than "
+            f"{MIN_PRIOR_ROWS}: its shares are mostly noise "
+            f"({format_interval(class_prior)}), and a rule re-derived from "
+            f"them can be worse than the current one. Estimate it on at least "
+            f"{MIN_PRIOR_ROWS} new rows; a balance known from elsewhere can be "
+            "given as numbers, such as with_class_prior([0.8, 0.2])."
+        )
+
+
+def format_interval(prior, classes=None):
+    """``class 1: 0.2 (90% interval 0.05 to 0.6), ...`` for an estimate."""
+    labels = range(prior.size) if classes is None else classes
+    level = f"{prior.confidence_level:.0%}"
+    return ", ".join(
+        f"class {shown_label(label)!r}: {share:.3g} ({level} interval "
+        f"{low:.3g} to {high:.3g})"
+        for label, share, low, high in zip(labels, prior, *prior.interval, strict=True)
+    )
