@@ -61,6 +61,7 @@ from threshold_estimator._search import (
     aggregate,
     best_cut,
     choose_rule,
+    counts_at,
     fixed_rules,
     log_probabilities,
     objective_curve,
@@ -80,7 +81,7 @@ from threshold_estimator._shift import (
 )
 from threshold_estimator._versions import check_versions, with_versions
 from threshold_estimator.exceptions import InfeasibleObjectiveError
-from threshold_estimator.objectives import Objective, get_objective
+from threshold_estimator.objectives import Constrained, Objective, get_objective
 
 # Points kept per fold curve in cv_results_.
 _MAX_CURVE_POINTS = 1000
@@ -90,6 +91,7 @@ _FOLD_ATTRIBUTES = (
     "fold_thresholds_",
     "fold_scores_",
     "best_score_",
+    "constraint_values_",
     "threshold_spread_",
     "threshold_interval_",
     "cv_results_",
@@ -343,14 +345,27 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     fold_scores_ : ndarray of shape (n_folds,)
         The objective of each held-out fold at ``decision_threshold_``. Only
-        when tuned.
+        when tuned. With a constraint
+        (:func:`~threshold_estimator.objectives.constrained`), ``-inf`` in a
+        fold where ``decision_threshold_`` misses the bound: the bound held
+        in each fold at that fold's own threshold, not necessarily at the
+        aggregated one. A cost's value is minus the cost (see
+        ``Objective.greater_is_better``).
 
-    best_score_ : float
-        The mean of ``fold_scores_``. Only when tuned. With a constraint
-        (:func:`~threshold_estimator.objectives.constrained`), a fold where
-        ``decision_threshold_`` misses the bound scores ``-inf``, and so does
-        the mean: the bound held in each fold at that fold's own threshold,
-        not necessarily at the aggregated one.
+    best_score_ : float or None
+        The mean of ``fold_scores_``. Only when tuned. ``None`` when
+        ``decision_threshold_`` misses a constraint in some fold, which then
+        has no value; fit warns
+        (:class:`~threshold_estimator.exceptions.InfeasibleFoldsWarning`)
+        and ``constraint_values_`` holds the values reached.
+
+    constraint_values_ : dict
+        With a constraint objective, the bounded quantity (``subject_to``)
+        at ``decision_threshold_``: ``"folds"``, an ndarray of shape
+        (n_folds,), its value on each fold's held-out samples, and
+        ``"pooled"``, a float, on all of them together, counted as the
+        objective counts them (weighted by ``sample_weight`` and
+        ``class_prior``). Only when tuned.
 
     aggregation_ : {"pooled", "median", "mean"}
         The aggregation used. Only when tuned.
@@ -648,6 +663,11 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             else self._tune_multiclass(folds, bind, training_prior)
         )
         self._report_folds(folds, tuned, objective)
+        constraint = (
+            _constraint_values(objective, folds, bind, tuned.threshold)
+            if isinstance(objective, Constrained)
+            else None
+        )
         band = None
         if self.abstention is not None:
             test = np.concatenate([f.test for f in folds])
@@ -658,7 +678,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 tuned.threshold,
                 self.abstention,
             )
-        for category, message in self._fragility(
+        found = self._fragility(
             folds,
             tuned,
             target,
@@ -666,7 +686,12 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             response_method,
             weight,
             _weighted_by(sample_weight, self.class_prior),
-        ):
+        )
+        if constraint is not None:
+            found += _diagnostics.missed_constraint(
+                objective, constraint["folds"], constraint["pooled"], self.aggregation
+            )
+        for category, message in found:
             # Past this method, fit and scikit-learn's fit wrapper: the caller.
             warnings.warn(message, category, stacklevel=3)
         if self.refit:
@@ -684,6 +709,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             tuned=tuned,
             summary=_summarize_folds(folds, target, sample_weight),
             band=band,
+            constraint=constraint,
             **priors,
         )
 
@@ -702,6 +728,7 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         summary=None,
         band=None,
         cost_matrix=None,
+        constraint=None,
     ):
         """Set every fitted attribute at once, at the end of a successful fit."""
         self.estimator_ = estimator
@@ -726,7 +753,12 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             self.aggregation_ = self.aggregation
             self.fold_thresholds_ = tuned.fold_thresholds
             self.fold_scores_ = tuned.fold_scores
-            self.best_score_ = float(tuned.fold_scores.mean())
+            # A fold where the threshold misses a constraint has no value
+            # (-inf), and so has their mean: None, rather than -inf.
+            missed = np.isneginf(tuned.fold_scores).any()
+            self.best_score_ = None if missed else float(tuned.fold_scores.mean())
+            if constraint is not None:
+                self.constraint_values_ = constraint
             self.threshold_spread_, self.threshold_interval_ = _spread(
                 tuned.fold_thresholds
             )
@@ -793,13 +825,20 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     def _report_folds(self, folds, tuned, objective):
         if not self.verbose:
             return
-        name = getattr(objective, "name", "objective")
+        name = _diagnostics.format_quantity(objective)
+        sign = _diagnostics.objective_sign(objective)
         for i, (fold, threshold, score) in enumerate(
             zip(folds, tuned.fold_thresholds, tuned.fold_scores, strict=True)
         ):
             self._progress(
                 _diagnostics.fold_line(
-                    i, len(folds), len(fold.test), threshold, name, score, fold.seconds
+                    i,
+                    len(folds),
+                    len(fold.test),
+                    threshold,
+                    name,
+                    sign * score,
+                    fold.seconds,
                 )
             )
         shown = _diagnostics.shown_threshold(tuned.threshold)
@@ -1178,9 +1217,24 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 self.threshold_interval_,
                 how,
             )
-        name = getattr(self.objective_, "name", repr(self.objective_))
+        objective = self.objective_
+        sign = _diagnostics.objective_sign(objective)
+        missed = (
+            _diagnostics.format_missed_constraint(
+                objective,
+                self.constraint_values_["folds"],
+                self.constraint_values_["pooled"],
+            )
+            if hasattr(self, "constraint_values_")
+            else ""
+        )
         rows.append(
-            _diagnostics.held_out_row(name, self.best_score_, self.fold_scores_)
+            _diagnostics.held_out_row(
+                _diagnostics.format_quantity(objective),
+                None if self.best_score_ is None else sign * self.best_score_,
+                sign * self.fold_scores_,
+                missed,
+            )
         )
         return _diagnostics.format_rows(rows)
 
@@ -1999,6 +2053,27 @@ def _search_fold(objective, y_true, scores, weight, where, scoring, advice=None)
         raise InfeasibleObjectiveError(
             f"scoring={scoring!r} allows no threshold on {where}: {exc}. {advice}"
         ) from None
+
+
+def _constraint_values(objective, folds, bind, threshold):
+    """A constraint's bounded quantity at ``threshold``: per fold and pooled.
+
+    Counted as the objective counts (weighted, and reweighted to
+    ``class_prior``), from each fold's held-out counts: nothing is refitted.
+    """
+
+    def value_on(indices, scores):
+        _, y_true, weight = bind(indices)
+        counts = counts_at(y_true, scores, weight, threshold)
+        return float(objective.subject_to(*(np.array([c]) for c in counts))[0])
+
+    return {
+        "folds": np.array([value_on(f.test, f.scores) for f in folds]),
+        "pooled": value_on(
+            np.concatenate([f.test for f in folds]),
+            np.concatenate([f.scores for f in folds]),
+        ),
+    }
 
 
 def _binary_counts(positive, pos):
