@@ -13,6 +13,7 @@ import threshold_estimator
 from threshold_estimator import persistence
 from threshold_estimator.cli import main, run_demo
 from threshold_estimator.cli._common import has_matplotlib
+from threshold_estimator.objectives import cost, cost_matrix
 
 
 def test_demo_tunes_on_the_training_half_and_prints_the_comparison():
@@ -200,7 +201,7 @@ def pandas_read(path):
     "extra, match",
     [
         (["--cost", "fp=1,fn=10"], None),
-        (["--constraint", "recall:precision>=0.3"], None),
+        (["--constraint", "f1:recall>=0.3"], None),
         (["--model", "forest"], None),
     ],
 )
@@ -510,3 +511,208 @@ def test_usage_errors_for_chunk_rows_and_repeated_trust(files, capsys):
     )
     argv = ["inspect", "--trust", "a.B", "--trust", "c.D", model]
     assert _run(argv, capsys)[0] == 0
+
+
+def _strict_json(text):
+    """``json.loads`` refusing NaN and Infinity, as strict parsers do."""
+
+    def refuse(constant):
+        raise ValueError(f"not JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def _tune(csv, out, *extra, capsys, target="churn"):
+    return _run(
+        ["tune", csv, "--target", target, "--drop", "customer", "--out", out, *extra],
+        capsys,
+    )
+
+
+MISSED = ["--pos-label", "yes", "--constraint", "recall:precision>=0.5"]
+
+
+def test_a_constraint_missed_in_folds_stops_tune_naming_them(files, capsys):
+    tmp_path, csv, _ = files
+    status, out, err = _tune(csv, tmp_path / "m.skops", *MISSED, capsys=capsys)
+    assert status == 1 and out == ""
+    assert err.count("\n") == 1 and err.startswith("threshold-estimator: error: ")
+    assert re.search(
+        r"misses precision >= 0.5 in folds? [\d, and]+ of 5 \(precision [\d., and]+\)",
+        err,
+    ), err
+    assert "--allow-missed-constraint" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
+
+
+def test_allowed_a_missed_constraint_is_written_and_reported(files, capsys):
+    tmp_path, csv, _ = files
+    model = tmp_path / "m.skops"
+    flag = "--allow-missed-constraint"
+    status, out, err = _tune(csv, model, *MISSED, flag, capsys=capsys)
+    assert status == 0, err
+    assert "InfeasibleFolds" not in err and "misses precision >= 0.5" in err
+    report_text = (tmp_path / "m.json").read_text()
+    assert "Infinity" not in report_text and "NaN" not in report_text
+    held_out = _strict_json(report_text)["held_out"]
+    constraint = held_out["constraint"]
+    missed = constraint["missed_folds"]
+    assert missed and all(1 <= i <= 5 for i in missed)
+    assert [i + 1 for i, v in enumerate(held_out["folds"]) if v is None] == missed
+    assert [i + 1 for i, v in enumerate(constraint["folds"]) if v < 0.5] == missed
+    assert held_out["value"] is None
+    assert held_out["reason"].startswith("the decision threshold misses precision")
+    assert held_out["quantity"] == "recall (precision >= 0.5)"
+    assert "held-out recall (precision >= 0.5): none, the decision threshold" in out
+    assert "-inf" not in out
+    status, out, _ = _run(["inspect", model, "--json"], capsys)
+    assert status == 0
+    assert _strict_json(out)["held_out"] == held_out
+    status, out, _ = _run(["inspect", model], capsys)
+    assert "-inf" not in out and "misses precision >= 0.5" in out
+
+
+def test_costs_are_reported_as_the_cost_per_row(files, capsys):
+    tmp_path, csv, _ = files
+    model = tmp_path / "m.skops"
+    argv = ["--pos-label", "yes", "--cost", "fp=1,fn=5"]
+    status, out, err = _tune(csv, model, *argv, capsys=capsys)
+    assert status == 0, err
+    clf = persistence.load(model)
+    assert clf.best_score_ < 0  # the value maximised, minus the cost
+    assert f"held-out cost per row {-clf.best_score_:.4g};" in out
+    held_out = _strict_json((tmp_path / "m.json").read_text())["held_out"]
+    assert held_out["quantity"] == "cost per row"
+    assert held_out["lower_is_better"] is True
+    assert held_out["value"] == pytest.approx(-clf.best_score_)
+    assert held_out["folds"] == pytest.approx(list(-clf.fold_scores_))
+    status, out, _ = _run(["inspect", model], capsys)
+    assert f"held-out cost per sample  {-clf.best_score_:.3f}" in out
+
+
+def test_three_classes_get_a_plot_of_the_rules(tmp_path, capsys, pyplot):
+    frame = _table()
+    frame["churn"] = np.where(frame["tenure"] > 0.5, "stay", frame["churn"])
+    data = tmp_path / "three.csv"
+    frame.to_csv(data, index=False)
+    status, out, err = _tune(
+        data, tmp_path / "m.skops", "--scoring", "f1_macro", capsys=capsys
+    )
+    assert status == 0, err
+    assert "m.png" in out and (tmp_path / "m.png").stat().st_size > 1000
+    assert "held-out f1_macro" in out
+
+
+def _cost_file(tmp_path, text):
+    path = tmp_path / "costs.csv"
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def three(tmp_path):
+    frame = _table()
+    frame["churn"] = np.where(frame["tenure"] > 0.5, "stay", frame["churn"])
+    data = tmp_path / "three.csv"
+    frame.to_csv(data, index=False)
+    return tmp_path, data, frame
+
+
+def test_cost_matrix_file_is_read_in_any_order_of_the_classes(three, capsys):
+    tmp_path, data, frame = three
+    # Columns and rows in other orders than the sorted classes no, stay, yes.
+    costs = _cost_file(tmp_path, " ,stay,yes,no\nno,1,2,0\nyes,5,0,10\nstay,0,1,1\n")
+    model = tmp_path / "m.skops"
+    status, out, err = _tune(data, model, "--cost-matrix", costs, capsys=capsys)
+    assert status == 0, err
+    clf = persistence.load(model)
+    assert clf.objective_ == cost_matrix([[0, 1, 2], [1, 0, 1], [10, 5, 0]])
+    assert f"held-out cost per row {-clf.best_score_:.4g};" in out
+    report = _strict_json((tmp_path / "m.json").read_text())
+    assert report["held_out"]["lower_is_better"] is True
+
+
+def test_cost_matrix_of_two_classes_is_the_cost_of_the_four_cells(files, capsys):
+    tmp_path, csv, _ = files
+    costs = _cost_file(tmp_path, ",yes,no\nno,1,0\nyes,0,10\n")
+    model = tmp_path / "m.skops"
+    argv = ["--cost-matrix", costs, "--pos-label", "yes"]
+    status, _, err = _tune(csv, model, *argv, capsys=capsys)
+    assert status == 0, err
+    assert persistence.load(model).objective_ == cost(fp=1, fn=10)
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        (
+            ",no,stay,yes\nno,0,1,x\nstay,1,0,1\nyes,1,1,0\n",
+            r"row 'no', column 'yes' holds 'x', not a number",
+        ),
+        (
+            ",no,stay,yes\nno,0,1,1\nstay,-1,0,1\nyes,1,1,0\n",
+            r"row 'stay', column 'no' is -1: a cost must be a finite number, 0 or",
+        ),
+        (
+            ",no,stay,yes\nno,0,1,1\nstay,1,0\nyes,1,1,0\n",
+            r"row 'stay' has 2 costs, but the header names 3 classes",
+        ),
+        (",no,stay\nno,0,1\nstay,1,0\n", r"lacks 'yes'; the target's classes are"),
+        (
+            ",no,stay,maybe\nno,0,1,1\nstay,1,0,1\nmaybe,1,1,0\n",
+            r"names 'maybe', which the target does not hold and lacks 'yes'",
+        ),
+        (
+            ",no,stay,yes\nno,0,1,1\nyes,1,0,1\nyes,1,1,0\n",
+            r"the row label 'yes' appears twice",
+        ),
+        (
+            ",no,stay,yes\nno,0,1,1\nstay,1,0,1\nyess,1,1,0\n",
+            r"its rows name the classes 'no', 'stay', 'yess' and its columns",
+        ),
+        (
+            ",no,stay,yes\nno,2,1,1\nstay,1,0,1\nyes,1,1,0\n",
+            r"row 0, predicting class 1 costs 1.*class 0 is 'no', 1 is 'stay'",
+        ),
+        (",no,yes\n", r"needs a header row of class labels and one row per class"),
+    ],
+)
+def test_a_bad_cost_matrix_file_is_one_line_naming_the_cell(three, capsys, text, match):
+    tmp_path, data, _ = three
+    costs = _cost_file(tmp_path, text)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    status, _, err = _tune(
+        data, tmp_path / "m.skops", "--cost-matrix", costs, capsys=capsys
+    )
+    assert status == 1 and err.count("\n") == 1
+    assert re.search(match, err), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_cost_matrix_excludes_the_other_objectives(three, capsys):
+    tmp_path, data, _ = three
+    with pytest.raises(SystemExit) as exited:
+        main(
+            [
+                "tune",
+                str(data),
+                "--target",
+                "churn",
+                "--out",
+                "m.skops",
+                "--cost-matrix",
+                "c.csv",
+                "--scoring",
+                "f1_macro",
+            ]
+        )
+    assert exited.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+    status, _, err = _tune(
+        data,
+        tmp_path / "m.skops",
+        "--cost-matrix",
+        tmp_path / "absent.csv",
+        capsys=capsys,
+    )
+    assert status == 1 and "absent.csv: no such file" in err

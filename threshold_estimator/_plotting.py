@@ -429,12 +429,16 @@ class ThresholdCurveDisplay:
             zip(self.curves_x, self.curves_y, labels, strict=True)
         ):
             last = i == len(self.curves_x) - 1
+            # The decision rule is often one of the others: drawn wide and
+            # faint beneath them, it leaves them visible.
             (line,) = ax.plot(
                 x,
                 y,
                 marker="o",
-                linewidth=2 if last else 1,
+                linewidth=5 if last else 1.5,
+                alpha=0.45 if last else 1.0,
                 color="C3" if last else f"C{i}",
+                zorder=1 if last else 2,
                 label=label,
             )
             self.lines_.append(line)
