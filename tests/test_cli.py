@@ -8,9 +8,10 @@ import zipfile
 import numpy as np
 import pytest
 import sklearn
+from sklearn.linear_model import LogisticRegression
 
 import threshold_estimator
-from threshold_estimator import persistence
+from threshold_estimator import ThresholdedClassifier, persistence
 from threshold_estimator.cli import main, run_demo
 from threshold_estimator.cli._common import has_matplotlib
 from threshold_estimator.objectives import cost, cost_matrix
@@ -370,7 +371,7 @@ def test_usage_errors_exit_2_and_every_command_has_help_with_an_example(capsys):
     with pytest.raises(SystemExit) as exited:
         main(["tune", "data.csv"])
     assert exited.value.code == 2
-    for command in ("demo", "tune", "predict", "inspect"):
+    for command in ("demo", "tune", "predict", "inspect", "evaluate"):
         with pytest.raises(SystemExit) as exited:
             main([command, "--help"])
         assert exited.value.code == 0
@@ -716,3 +717,246 @@ def test_cost_matrix_excludes_the_other_objectives(three, capsys):
         capsys=capsys,
     )
     assert status == 1 and "absent.csv: no such file" in err
+
+
+@pytest.fixture
+def tuned_file(files, capsys):
+    """A model tuned for F1 on data.csv, and a labelled table it never saw."""
+    tmp_path, csv, _ = files
+    model = tmp_path / "m.skops"
+    argv = ["--pos-label", "yes", "--scoring", "f1"]
+    assert _tune(csv, model, *argv, capsys=capsys)[0] == 0
+    test = _table(n=500, seed=1)
+    labelled = tmp_path / "test.csv"
+    test.to_csv(labelled, index=False)
+    return model, labelled, test
+
+
+def test_evaluate_scores_the_rule_and_the_default_on_labelled_data(tuned_file, capsys):
+    from sklearn.metrics import (
+        balanced_accuracy_score,
+        confusion_matrix,
+        f1_score,
+        precision_recall_fscore_support,
+    )
+
+    model, labelled, test = tuned_file
+    status, out, err = _run(
+        ["evaluate", model, labelled, "--target", "churn", "--json"], capsys
+    )
+    assert status == 0, err
+    facts = _strict_json(out)
+    clf = persistence.load(model)
+    X, y = test.drop(columns=["churn"]), test["churn"].to_numpy()
+    default = np.where(clf.predict_proba(X)[:, 1] >= 0.5, "yes", "no")
+    assert facts["classes"] == ["no", "yes"] and facts["n_rows"] == 500
+    assert facts["quantity"] == "f1" and facts["lower_is_better"] is False
+    for key, predicted in (("decision", clf.predict(X)), ("default", default)):
+        rule = facts["rules"][key]
+        matrix = rule["confusion_matrix"]
+        assert matrix["labels"] == ["no", "yes"] and matrix["rows"] == "truth"
+        assert matrix["counts"] == confusion_matrix(y, predicted).tolist()
+        assert rule["objective"] == pytest.approx(
+            f1_score(y, predicted, pos_label="yes")
+        )
+        assert rule["accuracy"] == pytest.approx(np.mean(y == predicted))
+        assert rule["balanced_accuracy"] == pytest.approx(
+            balanced_accuracy_score(y, predicted)
+        )
+        precision, recall, _, support = precision_recall_fscore_support(
+            y, predicted, zero_division=0
+        )
+        for i, label in enumerate(["no", "yes"]):
+            assert rule["per_class"][label]["precision"] == pytest.approx(precision[i])
+            assert rule["per_class"][label]["recall"] == pytest.approx(recall[i])
+            assert rule["per_class"][label]["support"] == support[i]
+    assert facts["rules"]["decision"]["rule"].startswith("threshold 0.")
+    assert facts["rules"]["default"]["rule"] == "threshold 0.5"
+    argv = ["evaluate", model, labelled, "--target", "churn", "--json"]
+    status, chunked, _ = _run([*argv, "--chunk-rows", "64"], capsys)
+    assert status == 0 and _strict_json(chunked) == facts
+
+
+def test_evaluate_text_is_aligned_like_inspect(tuned_file, capsys):
+    model, labelled, _ = tuned_file
+    status, out, err = _run(["evaluate", model, labelled, "--target", "churn"], capsys)
+    assert status == 0, err
+    lines = out.splitlines()
+    table = lines[lines.index("") + 1 :]
+    table = table[: table.index("")]
+    header = table[0]
+    assert header.strip().split("  ")[0] == "decision rule"
+    column = header.index("decision rule")
+    rows = {line[:column].strip(): line[column:].split() for line in table[2:]}
+    assert set(rows) >= {"f1", "accuracy", "balanced accuracy", "recall yes"}
+    assert all(line[column - 1] == " " != line[column] for line in table[1:])
+    assert "confusion matrix, decision rule (rows: truth, columns: prediction)" in out
+
+
+def test_evaluate_shows_a_cost_as_the_cost_per_row(files, capsys):
+    tmp_path, csv, frame = files
+    model = tmp_path / "m.skops"
+    argv = ["--pos-label", "yes", "--cost", "fp=1,fn=5"]
+    assert _tune(csv, model, *argv, capsys=capsys)[0] == 0
+    status, out, _ = _run(
+        ["evaluate", model, csv, "--target", "churn", "--json"], capsys
+    )
+    facts = _strict_json(out)
+    clf = persistence.load(model)
+    truth = frame["churn"].to_numpy() == "yes"
+    flagged = clf.predict(frame.drop(columns=["churn"])) == "yes"
+    by_hand = (np.sum(~truth & flagged) + 5 * np.sum(truth & ~flagged)) / truth.size
+    assert facts["quantity"] == "cost per row" and facts["lower_is_better"]
+    assert facts["rules"]["decision"]["objective"] == pytest.approx(by_hand)
+    status, out, _ = _run(["evaluate", model, csv, "--target", "churn"], capsys)
+    (row,) = [line for line in out.splitlines() if line.startswith("cost per row")]
+    assert row.split()[3] == f"{by_hand:.4g}"
+
+
+def _saved(clf, X, y, path, **fit_params):
+    pytest.importorskip("skops")
+    persistence.dump(clf.fit(X, y, **fit_params), path)
+    return path
+
+
+def test_evaluate_reads_per_sample_costs_from_the_table(tmp_path, capsys):
+    pandas = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    n = 600
+    X = pandas.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    y = (X["a"] + rng.normal(size=n) > 1).astype(int).to_numpy()
+    amount = rng.uniform(1, 50, size=n)
+    clf = ThresholdedClassifier(
+        LogisticRegression(), scoring=cost(fp=5, fn="amount"), random_state=0
+    )
+    model = _saved(clf, X, y, tmp_path / "m.skops", amount=amount)
+    data = tmp_path / "labelled.csv"
+    X.assign(y=y, amount=amount).to_csv(data, index=False)
+    argv = ["evaluate", model, data, "--target", "y", "--json", "--chunk-rows", "100"]
+    status, out, err = _run(argv, capsys)
+    assert status == 0, err
+    flagged = clf.predict(X) == 1
+    by_hand = np.mean(np.where(y == 1, np.where(flagged, 0, amount), 5 * flagged))
+    rules = _strict_json(out)["rules"]
+    assert rules["decision"]["objective"] == pytest.approx(by_hand)
+    X.assign(y=y).to_csv(data, index=False)
+    status, _, err = _run(argv, capsys)
+    assert status == 1 and "no per-sample cost column 'amount'" in err
+
+
+def test_evaluate_three_classes_with_a_cost_matrix(tmp_path, capsys):
+    pandas = pytest.importorskip("pandas")
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(
+        n_samples=900, n_classes=3, n_informative=4, random_state=0
+    )
+    X = pandas.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    labels = np.array(["low", "mid", "high"])[y]
+    matrix = np.array([[0, 4, 1], [20, 0, 5], [1, 1, 0]])  # high, low, mid
+    clf = ThresholdedClassifier(
+        LogisticRegression(), scoring=cost_matrix(matrix), random_state=0
+    )
+    model = _saved(clf, X, labels, tmp_path / "m.skops")
+    data = tmp_path / "labelled.csv"
+    X.assign(level=labels).to_csv(data, index=False)
+    status, out, err = _run(
+        ["evaluate", model, data, "--target", "level", "--json"], capsys
+    )
+    assert status == 0, err
+    rules = _strict_json(out)["rules"]
+    truth = np.searchsorted(clf.classes_, labels)
+    for key, predicted in (
+        ("decision", np.searchsorted(clf.classes_, clf.predict(X))),
+        ("default", np.argmax(clf.predict_proba(X), axis=1)),
+    ):
+        assert rules[key]["objective"] == pytest.approx(matrix[truth, predicted].mean())
+    assert rules["default"]["rule"] == "argmax"
+    assert rules["decision"]["rule"].startswith("argmax p_k / t_k, t = [")
+
+
+def test_evaluate_a_margin_rule_against_the_margin_0(tmp_path, capsys):
+    pandas = pytest.importorskip("pandas")
+    from sklearn.svm import LinearSVC
+
+    rng = np.random.default_rng(0)
+    n = 600
+    X = pandas.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    y = np.where(X["a"] + rng.normal(size=n) > 1, "spam", "ham")
+    clf = ThresholdedClassifier(
+        LinearSVC(), scoring="f1", pos_label="spam", random_state=0
+    )
+    model = _saved(clf, X, y, tmp_path / "m.skops")
+    data = tmp_path / "labelled.csv"
+    X.assign(y=y).to_csv(data, index=False)
+    status, out, err = _run(
+        ["evaluate", model, data, "--target", "y", "--json"], capsys
+    )
+    assert status == 0, err
+    default = _strict_json(out)["rules"]["default"]
+    assert default["rule"] == "margin 0"
+    from sklearn.metrics import confusion_matrix
+
+    expected = confusion_matrix(y, clf.estimator_.predict(X), labels=["ham", "spam"])
+    assert default["confusion_matrix"]["counts"] == expected.tolist()
+
+
+def test_evaluate_a_missed_constraint_is_null_with_a_reason(files, capsys):
+    tmp_path, csv, _ = files
+    model = tmp_path / "m.skops"
+    flag = "--allow-missed-constraint"
+    assert _tune(csv, model, *MISSED, flag, capsys=capsys)[0] == 0
+    # Few positives in this file: the rule's precision falls below the bound.
+    frame = _table(n=400, seed=5)
+    frame["churn"] = "no"
+    frame.loc[:20, "churn"] = "yes"
+    data = tmp_path / "hard.csv"
+    frame.to_csv(data, index=False)
+    status, out, err = _run(
+        ["evaluate", model, data, "--target", "churn", "--json"], capsys
+    )
+    assert status == 0, err
+    rule = _strict_json(out)["rules"]["decision"]
+    assert rule["constraint"]["met"] is False
+    assert rule["objective"] is None
+    assert rule["reason"].startswith("precision is ")
+    assert rule["reason"].endswith("which misses precision >= 0.5")
+    status, out, _ = _run(["evaluate", model, data, "--target", "churn"], capsys)
+    assert "-inf" not in out and "which misses precision >= 0.5" in out
+
+
+@pytest.mark.parametrize(
+    "change, argv, match",
+    [
+        (
+            "maybe",
+            [],
+            r"holds labels the model does not know: 'maybe', 'perhaps' "
+            r"\(its classes: 'no', 'yes'\)",
+        ),
+        (
+            None,
+            ["--target", "churnn"],
+            r"no target column 'churnn'; did you mean "
+            r"'churn'\?",
+        ),
+        ("missing", [], r"the target column 'churn' has 2 missing values"),
+        ("no tenure", [], r"no feature column 'tenure'"),
+        ("header", [], r"test.csv has a header but no rows"),
+    ],
+)
+def test_evaluate_bad_input_is_one_line(tuned_file, capsys, change, argv, match):
+    model, labelled, test = tuned_file
+    if change == "maybe":
+        test.loc[[3, 70], "churn"] = ["maybe", "perhaps"]
+    elif change == "missing":
+        test.loc[[3, 70], "churn"] = None
+    elif change == "no tenure":
+        test = test.drop(columns=["tenure"])
+    elif change == "header":
+        test = test[:0]
+    test.to_csv(labelled, index=False)
+    argv = argv or ["--target", "churn"]
+    status, out, err = _run(["evaluate", model, labelled, *argv], capsys)
+    assert status == 1 and out == "" and err.count("\n") == 1
+    assert re.search(match, err), err

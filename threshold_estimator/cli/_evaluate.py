@@ -88,6 +88,10 @@ def _read_rows(model, args, features, metadata):
         for label in target[known][codes.isna()].astype(str).unique():
             rows.unknown.setdefault(label, None)
         chunk, codes = chunk[known][codes.notna().to_numpy()], codes.dropna()
+        if chunk.empty:
+            # Nothing to predict: a header alone, or rows refused at the end.
+            n_rows += len(target)
+            continue
         X = chunk[features]
         try:
             decision = np.searchsorted(model.classes_, model.predict(X))
@@ -124,7 +128,7 @@ def _check_labels(rows, model, args):
             f"{args.data}: the target column {args.target!r} holds labels the "
             f"model does not know: {shown}{more} (its classes: {classes})"
         )
-    if not rows.truth:
+    if not sum(truth.size for truth in rows.truth):
         raise InputError(f"{args.data} has a header but no rows")
 
 
