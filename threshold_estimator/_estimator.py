@@ -1158,7 +1158,8 @@ class ThresholdedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         report : str
             The threshold (per class for more classes) and how it was
             aggregated, the fold thresholds, their spread and 90% interval,
-            and the held-out objective.
+            and the held-out objective: a cost as the expected cost per
+            sample, and where the threshold misses a constraint, which folds.
 
         Examples
         --------
