@@ -122,7 +122,11 @@ def _check_labels(rows, model, args):
     if rows.unknown:
         unknown = list(rows.unknown)
         shown = ", ".join(map(repr, unknown[:_SHOWN_LABELS]))
-        more = f" and {len(unknown) - _SHOWN_LABELS} more" if len(unknown) > 10 else ""
+        more = (
+            f" and {len(unknown) - _SHOWN_LABELS} more"
+            if len(unknown) > _SHOWN_LABELS
+            else ""
+        )
         classes = ", ".join(repr(str(plain(c))) for c in model.classes_)
         raise InputError(
             f"{args.data}: the target column {args.target!r} holds labels the "
