@@ -8,11 +8,13 @@ import zipfile
 import numpy as np
 import pytest
 import sklearn
+from sklearn.linear_model import LogisticRegression
 
 import threshold_estimator
-from threshold_estimator import persistence
+from threshold_estimator import ThresholdedClassifier, persistence
 from threshold_estimator.cli import main, run_demo
 from threshold_estimator.cli._common import has_matplotlib
+from threshold_estimator.objectives import cost, cost_matrix
 
 
 def test_demo_tunes_on_the_training_half_and_prints_the_comparison():
@@ -200,7 +202,7 @@ def pandas_read(path):
     "extra, match",
     [
         (["--cost", "fp=1,fn=10"], None),
-        (["--constraint", "recall:precision>=0.3"], None),
+        (["--constraint", "f1:recall>=0.3"], None),
         (["--model", "forest"], None),
     ],
 )
@@ -369,7 +371,7 @@ def test_usage_errors_exit_2_and_every_command_has_help_with_an_example(capsys):
     with pytest.raises(SystemExit) as exited:
         main(["tune", "data.csv"])
     assert exited.value.code == 2
-    for command in ("demo", "tune", "predict", "inspect"):
+    for command in ("demo", "tune", "predict", "inspect", "evaluate"):
         with pytest.raises(SystemExit) as exited:
             main([command, "--help"])
         assert exited.value.code == 0
@@ -510,3 +512,451 @@ def test_usage_errors_for_chunk_rows_and_repeated_trust(files, capsys):
     )
     argv = ["inspect", "--trust", "a.B", "--trust", "c.D", model]
     assert _run(argv, capsys)[0] == 0
+
+
+def _strict_json(text):
+    """``json.loads`` refusing NaN and Infinity, as strict parsers do."""
+
+    def refuse(constant):
+        raise ValueError(f"not JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def _tune(csv, out, *extra, capsys, target="churn"):
+    return _run(
+        ["tune", csv, "--target", target, "--drop", "customer", "--out", out, *extra],
+        capsys,
+    )
+
+
+MISSED = ["--pos-label", "yes", "--constraint", "recall:precision>=0.5"]
+
+
+def test_a_constraint_missed_in_folds_stops_tune_naming_them(files, capsys):
+    tmp_path, csv, _ = files
+    status, out, err = _tune(csv, tmp_path / "m.skops", *MISSED, capsys=capsys)
+    assert status == 1 and out == ""
+    assert err.count("\n") == 1 and err.startswith("threshold-estimator: error: ")
+    assert re.search(
+        r"misses precision >= 0.5 in folds? [\d, and]+ of 5 \(precision [\d., and]+\)",
+        err,
+    ), err
+    assert "--allow-missed-constraint" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
+
+
+def test_allowed_a_missed_constraint_is_written_and_reported(files, capsys):
+    tmp_path, csv, _ = files
+    model = tmp_path / "m.skops"
+    flag = "--allow-missed-constraint"
+    status, out, err = _tune(csv, model, *MISSED, flag, capsys=capsys)
+    assert status == 0, err
+    assert "InfeasibleFolds" not in err and "misses precision >= 0.5" in err
+    report_text = (tmp_path / "m.json").read_text()
+    assert "Infinity" not in report_text and "NaN" not in report_text
+    held_out = _strict_json(report_text)["held_out"]
+    constraint = held_out["constraint"]
+    missed = constraint["missed_folds"]
+    assert missed and all(1 <= i <= 5 for i in missed)
+    assert [i + 1 for i, v in enumerate(held_out["folds"]) if v is None] == missed
+    assert [i + 1 for i, v in enumerate(constraint["folds"]) if v < 0.5] == missed
+    assert held_out["value"] is None
+    assert held_out["reason"].startswith("the decision threshold misses precision")
+    assert held_out["quantity"] == "recall (precision >= 0.5)"
+    assert "held-out recall (precision >= 0.5): none, the decision threshold" in out
+    assert "-inf" not in out
+    status, out, _ = _run(["inspect", model, "--json"], capsys)
+    assert status == 0
+    assert _strict_json(out)["held_out"] == held_out
+    status, out, _ = _run(["inspect", model], capsys)
+    assert "-inf" not in out and "misses precision >= 0.5" in out
+
+
+def test_costs_are_reported_as_the_cost_per_row(files, capsys):
+    tmp_path, csv, _ = files
+    model = tmp_path / "m.skops"
+    argv = ["--pos-label", "yes", "--cost", "fp=1,fn=5"]
+    status, out, err = _tune(csv, model, *argv, capsys=capsys)
+    assert status == 0, err
+    clf = persistence.load(model)
+    assert clf.best_score_ < 0  # the value maximised, minus the cost
+    assert f"held-out cost per row {-clf.best_score_:.4g};" in out
+    held_out = _strict_json((tmp_path / "m.json").read_text())["held_out"]
+    assert held_out["quantity"] == "cost per row"
+    assert held_out["lower_is_better"] is True
+    assert held_out["value"] == pytest.approx(-clf.best_score_)
+    assert held_out["folds"] == pytest.approx(list(-clf.fold_scores_))
+    status, out, _ = _run(["inspect", model], capsys)
+    assert f"held-out cost per sample  {-clf.best_score_:.3f}" in out
+
+
+def test_three_classes_get_a_plot_of_the_rules(tmp_path, capsys, pyplot):
+    frame = _table()
+    frame["churn"] = np.where(frame["tenure"] > 0.5, "stay", frame["churn"])
+    data = tmp_path / "three.csv"
+    frame.to_csv(data, index=False)
+    status, out, err = _tune(
+        data, tmp_path / "m.skops", "--scoring", "f1_macro", capsys=capsys
+    )
+    assert status == 0, err
+    assert "m.png" in out and (tmp_path / "m.png").stat().st_size > 1000
+    assert "held-out f1_macro" in out
+
+
+def _cost_file(tmp_path, text):
+    path = tmp_path / "costs.csv"
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def three(tmp_path):
+    frame = _table()
+    frame["churn"] = np.where(frame["tenure"] > 0.5, "stay", frame["churn"])
+    data = tmp_path / "three.csv"
+    frame.to_csv(data, index=False)
+    return tmp_path, data, frame
+
+
+def test_cost_matrix_file_is_read_in_any_order_of_the_classes(three, capsys):
+    tmp_path, data, frame = three
+    # Columns and rows in other orders than the sorted classes no, stay, yes.
+    costs = _cost_file(tmp_path, " ,stay,yes,no\nno,1,2,0\nyes,5,0,10\nstay,0,1,1\n")
+    model = tmp_path / "m.skops"
+    status, out, err = _tune(data, model, "--cost-matrix", costs, capsys=capsys)
+    assert status == 0, err
+    clf = persistence.load(model)
+    assert clf.objective_ == cost_matrix([[0, 1, 2], [1, 0, 1], [10, 5, 0]])
+    assert f"held-out cost per row {-clf.best_score_:.4g};" in out
+    report = _strict_json((tmp_path / "m.json").read_text())
+    assert report["held_out"]["lower_is_better"] is True
+
+
+def test_cost_matrix_of_two_classes_is_the_cost_of_the_four_cells(files, capsys):
+    tmp_path, csv, _ = files
+    costs = _cost_file(tmp_path, ",yes,no\nno,1,0\nyes,0,10\n")
+    model = tmp_path / "m.skops"
+    argv = ["--cost-matrix", costs, "--pos-label", "yes"]
+    status, _, err = _tune(csv, model, *argv, capsys=capsys)
+    assert status == 0, err
+    assert persistence.load(model).objective_ == cost(fp=1, fn=10)
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        (
+            ",no,stay,yes\nno,0,1,x\nstay,1,0,1\nyes,1,1,0\n",
+            r"row 'no', column 'yes' holds 'x', not a number",
+        ),
+        (
+            ",no,stay,yes\nno,0,1,1\nstay,-1,0,1\nyes,1,1,0\n",
+            r"row 'stay', column 'no' is -1: a cost must be a finite number, 0 or",
+        ),
+        (
+            ",no,stay,yes\nno,0,1,1\nstay,1,0\nyes,1,1,0\n",
+            r"row 'stay' has 2 costs, but the header names 3 classes",
+        ),
+        (",no,stay\nno,0,1\nstay,1,0\n", r"lacks 'yes'; the target's classes are"),
+        (
+            ",no,stay,maybe\nno,0,1,1\nstay,1,0,1\nmaybe,1,1,0\n",
+            r"names 'maybe', which the target does not hold and lacks 'yes'",
+        ),
+        (
+            ",no,stay,yes\nno,0,1,1\nyes,1,0,1\nyes,1,1,0\n",
+            r"the row label 'yes' appears twice",
+        ),
+        (
+            ",no,stay,yes\nno,0,1,1\nstay,1,0,1\nyess,1,1,0\n",
+            r"its rows name the classes 'no', 'stay', 'yess' and its columns",
+        ),
+        (
+            ",no,stay,yes\nno,2,1,1\nstay,1,0,1\nyes,1,1,0\n",
+            r"row 0, predicting class 1 costs 1.*class 0 is 'no', 1 is 'stay'",
+        ),
+        (",no,yes\n", r"needs a header row of class labels and one row per class"),
+    ],
+)
+def test_a_bad_cost_matrix_file_is_one_line_naming_the_cell(three, capsys, text, match):
+    tmp_path, data, _ = three
+    costs = _cost_file(tmp_path, text)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    status, _, err = _tune(
+        data, tmp_path / "m.skops", "--cost-matrix", costs, capsys=capsys
+    )
+    assert status == 1 and err.count("\n") == 1
+    assert re.search(match, err), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_cost_matrix_excludes_the_other_objectives(three, capsys):
+    tmp_path, data, _ = three
+    with pytest.raises(SystemExit) as exited:
+        main(
+            [
+                "tune",
+                str(data),
+                "--target",
+                "churn",
+                "--out",
+                "m.skops",
+                "--cost-matrix",
+                "c.csv",
+                "--scoring",
+                "f1_macro",
+            ]
+        )
+    assert exited.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+    status, _, err = _tune(
+        data,
+        tmp_path / "m.skops",
+        "--cost-matrix",
+        tmp_path / "absent.csv",
+        capsys=capsys,
+    )
+    assert status == 1 and "absent.csv: no such file" in err
+
+
+@pytest.fixture
+def tuned_file(files, capsys):
+    """A model tuned for F1 on data.csv, and a labelled table it never saw."""
+    tmp_path, csv, _ = files
+    model = tmp_path / "m.skops"
+    argv = ["--pos-label", "yes", "--scoring", "f1"]
+    assert _tune(csv, model, *argv, capsys=capsys)[0] == 0
+    test = _table(n=500, seed=1)
+    labelled = tmp_path / "test.csv"
+    test.to_csv(labelled, index=False)
+    return model, labelled, test
+
+
+def test_evaluate_scores_the_rule_and_the_default_on_labelled_data(tuned_file, capsys):
+    from sklearn.metrics import (
+        balanced_accuracy_score,
+        confusion_matrix,
+        f1_score,
+        precision_recall_fscore_support,
+    )
+
+    model, labelled, test = tuned_file
+    status, out, err = _run(
+        ["evaluate", model, labelled, "--target", "churn", "--json"], capsys
+    )
+    assert status == 0, err
+    facts = _strict_json(out)
+    clf = persistence.load(model)
+    X, y = test.drop(columns=["churn"]), test["churn"].to_numpy()
+    default = np.where(clf.predict_proba(X)[:, 1] >= 0.5, "yes", "no")
+    assert facts["classes"] == ["no", "yes"] and facts["n_rows"] == 500
+    assert facts["quantity"] == "f1" and facts["lower_is_better"] is False
+    for key, predicted in (("decision", clf.predict(X)), ("default", default)):
+        rule = facts["rules"][key]
+        matrix = rule["confusion_matrix"]
+        assert matrix["labels"] == ["no", "yes"] and matrix["rows"] == "truth"
+        assert matrix["counts"] == confusion_matrix(y, predicted).tolist()
+        assert rule["objective"] == pytest.approx(
+            f1_score(y, predicted, pos_label="yes")
+        )
+        assert rule["accuracy"] == pytest.approx(np.mean(y == predicted))
+        assert rule["balanced_accuracy"] == pytest.approx(
+            balanced_accuracy_score(y, predicted)
+        )
+        precision, recall, _, support = precision_recall_fscore_support(
+            y, predicted, zero_division=0
+        )
+        for i, label in enumerate(["no", "yes"]):
+            assert rule["per_class"][label]["precision"] == pytest.approx(precision[i])
+            assert rule["per_class"][label]["recall"] == pytest.approx(recall[i])
+            assert rule["per_class"][label]["support"] == support[i]
+    assert facts["rules"]["decision"]["rule"].startswith("threshold 0.")
+    assert facts["rules"]["default"]["rule"] == "threshold 0.5"
+    argv = ["evaluate", model, labelled, "--target", "churn", "--json"]
+    status, chunked, _ = _run([*argv, "--chunk-rows", "64"], capsys)
+    assert status == 0 and _strict_json(chunked) == facts
+
+
+def test_evaluate_text_is_aligned_like_inspect(tuned_file, capsys):
+    model, labelled, _ = tuned_file
+    status, out, err = _run(["evaluate", model, labelled, "--target", "churn"], capsys)
+    assert status == 0, err
+    lines = out.splitlines()
+    table = lines[lines.index("") + 1 :]
+    table = table[: table.index("")]
+    header = table[0]
+    assert header.strip().split("  ")[0] == "decision rule"
+    column = header.index("decision rule")
+    rows = {line[:column].strip(): line[column:].split() for line in table[2:]}
+    assert set(rows) >= {"f1", "accuracy", "balanced accuracy", "recall yes"}
+    assert all(line[column - 1] == " " != line[column] for line in table[1:])
+    assert "confusion matrix, decision rule (rows: truth, columns: prediction)" in out
+
+
+def test_evaluate_shows_a_cost_as_the_cost_per_row(files, capsys):
+    tmp_path, csv, frame = files
+    model = tmp_path / "m.skops"
+    argv = ["--pos-label", "yes", "--cost", "fp=1,fn=5"]
+    assert _tune(csv, model, *argv, capsys=capsys)[0] == 0
+    status, out, _ = _run(
+        ["evaluate", model, csv, "--target", "churn", "--json"], capsys
+    )
+    facts = _strict_json(out)
+    clf = persistence.load(model)
+    truth = frame["churn"].to_numpy() == "yes"
+    flagged = clf.predict(frame.drop(columns=["churn"])) == "yes"
+    by_hand = (np.sum(~truth & flagged) + 5 * np.sum(truth & ~flagged)) / truth.size
+    assert facts["quantity"] == "cost per row" and facts["lower_is_better"]
+    assert facts["rules"]["decision"]["objective"] == pytest.approx(by_hand)
+    status, out, _ = _run(["evaluate", model, csv, "--target", "churn"], capsys)
+    (row,) = [line for line in out.splitlines() if line.startswith("cost per row")]
+    assert row.split()[3] == f"{by_hand:.4g}"
+
+
+def _saved(clf, X, y, path, **fit_params):
+    pytest.importorskip("skops")
+    persistence.dump(clf.fit(X, y, **fit_params), path)
+    return path
+
+
+def test_evaluate_reads_per_sample_costs_from_the_table(tmp_path, capsys):
+    pandas = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    n = 600
+    X = pandas.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    y = (X["a"] + rng.normal(size=n) > 1).astype(int).to_numpy()
+    amount = rng.uniform(1, 50, size=n)
+    clf = ThresholdedClassifier(
+        LogisticRegression(), scoring=cost(fp=5, fn="amount"), random_state=0
+    )
+    model = _saved(clf, X, y, tmp_path / "m.skops", amount=amount)
+    data = tmp_path / "labelled.csv"
+    X.assign(y=y, amount=amount).to_csv(data, index=False)
+    argv = ["evaluate", model, data, "--target", "y", "--json", "--chunk-rows", "100"]
+    status, out, err = _run(argv, capsys)
+    assert status == 0, err
+    flagged = clf.predict(X) == 1
+    by_hand = np.mean(np.where(y == 1, np.where(flagged, 0, amount), 5 * flagged))
+    rules = _strict_json(out)["rules"]
+    assert rules["decision"]["objective"] == pytest.approx(by_hand)
+    X.assign(y=y).to_csv(data, index=False)
+    status, _, err = _run(argv, capsys)
+    assert status == 1 and "no per-sample cost column 'amount'" in err
+
+
+def test_evaluate_three_classes_with_a_cost_matrix(tmp_path, capsys):
+    pandas = pytest.importorskip("pandas")
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(
+        n_samples=900, n_classes=3, n_informative=4, random_state=0
+    )
+    X = pandas.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    labels = np.array(["low", "mid", "high"])[y]
+    matrix = np.array([[0, 4, 1], [20, 0, 5], [1, 1, 0]])  # high, low, mid
+    clf = ThresholdedClassifier(
+        LogisticRegression(), scoring=cost_matrix(matrix), random_state=0
+    )
+    model = _saved(clf, X, labels, tmp_path / "m.skops")
+    data = tmp_path / "labelled.csv"
+    X.assign(level=labels).to_csv(data, index=False)
+    status, out, err = _run(
+        ["evaluate", model, data, "--target", "level", "--json"], capsys
+    )
+    assert status == 0, err
+    rules = _strict_json(out)["rules"]
+    truth = np.searchsorted(clf.classes_, labels)
+    for key, predicted in (
+        ("decision", np.searchsorted(clf.classes_, clf.predict(X))),
+        ("default", np.argmax(clf.predict_proba(X), axis=1)),
+    ):
+        assert rules[key]["objective"] == pytest.approx(matrix[truth, predicted].mean())
+    assert rules["default"]["rule"] == "argmax"
+    assert rules["decision"]["rule"].startswith("argmax p_k / t_k, t = [")
+
+
+def test_evaluate_a_margin_rule_against_the_margin_0(tmp_path, capsys):
+    pandas = pytest.importorskip("pandas")
+    from sklearn.svm import LinearSVC
+
+    rng = np.random.default_rng(0)
+    n = 600
+    X = pandas.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    y = np.where(X["a"] + rng.normal(size=n) > 1, "spam", "ham")
+    clf = ThresholdedClassifier(
+        LinearSVC(), scoring="f1", pos_label="spam", random_state=0
+    )
+    model = _saved(clf, X, y, tmp_path / "m.skops")
+    data = tmp_path / "labelled.csv"
+    X.assign(y=y).to_csv(data, index=False)
+    status, out, err = _run(
+        ["evaluate", model, data, "--target", "y", "--json"], capsys
+    )
+    assert status == 0, err
+    default = _strict_json(out)["rules"]["default"]
+    assert default["rule"] == "margin 0"
+    from sklearn.metrics import confusion_matrix
+
+    expected = confusion_matrix(y, clf.estimator_.predict(X), labels=["ham", "spam"])
+    assert default["confusion_matrix"]["counts"] == expected.tolist()
+
+
+def test_evaluate_a_missed_constraint_is_null_with_a_reason(files, capsys):
+    tmp_path, csv, _ = files
+    model = tmp_path / "m.skops"
+    flag = "--allow-missed-constraint"
+    assert _tune(csv, model, *MISSED, flag, capsys=capsys)[0] == 0
+    # Few positives in this file: the rule's precision falls below the bound.
+    frame = _table(n=400, seed=5)
+    frame["churn"] = "no"
+    frame.loc[:20, "churn"] = "yes"
+    data = tmp_path / "hard.csv"
+    frame.to_csv(data, index=False)
+    status, out, err = _run(
+        ["evaluate", model, data, "--target", "churn", "--json"], capsys
+    )
+    assert status == 0, err
+    rule = _strict_json(out)["rules"]["decision"]
+    assert rule["constraint"]["met"] is False
+    assert rule["objective"] is None
+    assert rule["reason"].startswith("precision is ")
+    assert rule["reason"].endswith("which misses precision >= 0.5")
+    status, out, _ = _run(["evaluate", model, data, "--target", "churn"], capsys)
+    assert "-inf" not in out and "which misses precision >= 0.5" in out
+
+
+@pytest.mark.parametrize(
+    "change, argv, match",
+    [
+        (
+            "maybe",
+            [],
+            r"holds labels the model does not know: 'maybe', 'perhaps' "
+            r"\(its classes: 'no', 'yes'\)",
+        ),
+        (
+            None,
+            ["--target", "churnn"],
+            r"no target column 'churnn'; did you mean "
+            r"'churn'\?",
+        ),
+        ("missing", [], r"the target column 'churn' has 2 missing values"),
+        ("no tenure", [], r"no feature column 'tenure'"),
+        ("header", [], r"test.csv has a header but no rows"),
+    ],
+)
+def test_evaluate_bad_input_is_one_line(tuned_file, capsys, change, argv, match):
+    model, labelled, test = tuned_file
+    if change == "maybe":
+        test.loc[[3, 70], "churn"] = ["maybe", "perhaps"]
+    elif change == "missing":
+        test.loc[[3, 70], "churn"] = None
+    elif change == "no tenure":
+        test = test.drop(columns=["tenure"])
+    elif change == "header":
+        test = test[:0]
+    test.to_csv(labelled, index=False)
+    argv = argv or ["--target", "churn"]
+    status, out, err = _run(["evaluate", model, labelled, *argv], capsys)
+    assert status == 1 and out == "" and err.count("\n") == 1
+    assert re.search(match, err), err

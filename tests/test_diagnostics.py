@@ -7,10 +7,12 @@ from threshold_estimator import _diagnostics
 from threshold_estimator.exceptions import (
     FewSamplesWarning,
     FoldDisagreementWarning,
+    InfeasibleFoldsWarning,
     PositiveRateWarning,
     SaturatedScoresWarning,
     ThresholdAtEdgeWarning,
 )
+from threshold_estimator.objectives import constrained, cost, cost_matrix, fbeta
 
 CLASSES = np.array(["a", "b", "c"])
 
@@ -190,8 +192,10 @@ def test_summary_rows_and_their_format():
     text = _diagnostics.format_rows(rows).splitlines()
     assert text[-1] == "held-out f1_macro  0.500 (folds 0.400 to 0.600)"
     assert all(line[18] == " " != line[19] for line in text)  # one column of values
-    missed = _diagnostics.held_out_row("x", -np.inf, np.array([0.4, -np.inf]))
-    assert missed[1] == "constraint missed in 1 of 2 folds at this threshold"
+    missed = _diagnostics.held_out_row(
+        "x", None, np.array([0.4, -np.inf]), "the threshold misses it in fold 2"
+    )
+    assert missed[1] == "none: the threshold misses it in fold 2"
 
 
 @pytest.mark.parametrize(
@@ -253,3 +257,67 @@ def test_fold_line_shows_a_threshold_or_a_vector():
     )
     vector = _diagnostics.fold_line(1, 5, 120, np.array([0.5, 0.5]), "f1", 0.8, 0.5)
     assert "threshold [0.5 0.5]," in vector
+
+
+@pytest.mark.parametrize(
+    "folds, pooled, where",
+    [
+        ([0.7, 0.55, 0.8], 0.72, "in fold 2 of 3 (precision 0.55)"),
+        (
+            [0.5, 0.55, 0.8],
+            0.6,
+            "in folds 1 and 2 of 3 (precision 0.5 and 0.55) and on the folds "
+            "pooled (precision 0.6)",
+        ),
+        ([0.7, 0.75, 0.8], 0.6, "on the folds pooled (precision 0.6)"),
+    ],
+)
+def test_missed_constraint_names_the_folds_from_1_and_the_values(folds, pooled, where):
+    goal = constrained("recall", "precision", at_least=0.7)
+    text = _diagnostics.format_missed_constraint(goal, np.array(folds), pooled)
+    assert text == f"the decision threshold misses precision >= 0.7 {where}"
+    ((category, message),) = _diagnostics.missed_constraint(
+        goal, np.array(folds), pooled, "median"
+    )
+    assert category is InfeasibleFoldsWarning
+    assert message.startswith(
+        f"The decision threshold misses precision >= 0.7 {where}."
+    )
+    assert ("aggregation='pooled'" in message) == (pooled < 0.7)
+    assert ("best_score_ None" in message) == (min(folds) < 0.7)
+
+
+def test_a_constraint_met_everywhere_is_not_reported():
+    capacity = constrained("recall", "positive_rate", at_most=0.1)
+    # Within the bound's tolerance counts as met.
+    assert _diagnostics.missed_constraint(capacity, np.array([0.1, 0.05]), 0.1) == []
+    assert _diagnostics.format_bound(capacity) == "positive_rate <= 0.1"
+
+
+@pytest.mark.parametrize(
+    "objective, unit, label, sign",
+    [
+        (cost(fp=1, fn=10), "row", "cost per row", -1),
+        (
+            cost_matrix([[0, 1, 1], [5, 0, 1], [20, 5, 0]]),
+            "sample",
+            "cost per sample",
+            -1,
+        ),
+        (
+            constrained("recall", "precision", at_least=0.9),
+            "sample",
+            "recall (precision >= 0.9)",
+            1,
+        ),
+        (fbeta(2), "sample", "fbeta", 1),
+    ],
+)
+def test_costs_are_shown_as_costs(objective, unit, label, sign):
+    assert _diagnostics.format_quantity(objective, unit) == label
+    assert _diagnostics.objective_sign(objective) == sign
+
+
+def test_fold_line_says_when_a_fold_misses_the_constraint():
+    line = _diagnostics.fold_line(0, 5, 120, 0.25, "recall", -np.inf, 0.5)
+    assert "recall at the decision threshold none (constraint missed)" in line

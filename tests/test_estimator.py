@@ -26,6 +26,7 @@ from sklearn.tree import DecisionTreeClassifier
 from threshold_estimator import (
     FewSamplesWarning,
     FoldDisagreementWarning,
+    InfeasibleFoldsWarning,
     PositiveRateWarning,
     SaturatedScoresWarning,
     ThresholdAtEdgeWarning,
@@ -1166,22 +1167,56 @@ def test_verbose_reports_each_fold_and_the_refit(binary_data, capsys):
     assert lines[-1] == "[ThresholdedClassifier] refitting on all 600 samples"
 
 
-def test_summary_says_when_the_aggregated_threshold_misses_a_constraint():
+@pytest.mark.parametrize("aggregation", ["pooled", "median"])
+def test_a_threshold_that_misses_a_constraint_in_folds_warns_and_names_them(
+    aggregation,
+):
     X, y = make_classification(
         n_samples=600, weights=[0.8], class_sep=0.5, random_state=1
     )
+    goal = constrained("recall", "precision", at_least=0.6)
+    clf = ThresholdedClassifier(
+        LogisticRegression(), scoring=goal, cv=FOLDS, aggregation=aggregation
+    )
+    with pytest.warns(InfeasibleFoldsWarning) as caught:
+        clf.fit(X, y)
+    # The precision of each held-out fold at the decision threshold, by hand.
+    expected = []
+    for y_true, scores in held_out_folds(X, y):
+        flagged = scores >= clf.decision_threshold_
+        expected.append(np.sum(y_true & flagged) / np.sum(flagged))
+    expected = np.array(expected)
+    np.testing.assert_allclose(clf.constraint_values_["folds"], expected)
+    missed = np.flatnonzero(expected < 0.6)
+    assert missed.size > 0
+    np.testing.assert_array_equal(np.flatnonzero(np.isneginf(clf.fold_scores_)), missed)
+    assert clf.best_score_ is None
+    folds = " and ".join(str(i + 1) for i in missed)
+    values = " and ".join(f"{v:.3g}" for v in expected[missed])
+    where = f"misses precision >= 0.6 in folds {folds} of 5 (precision {values})"
+    message = str(
+        [w for w in caught if w.category is InfeasibleFoldsWarning][0].message
+    )
+    assert where in message
+    assert clf.summary().splitlines()[-1].endswith(where)
+    assert "-inf" not in clf.summary()
+
+
+def test_a_constraint_met_in_every_fold_does_not_warn(binary_data):
+    X, y = binary_data
     clf = ThresholdedClassifier(
         LogisticRegression(),
-        scoring=constrained("recall", "precision", at_least=0.6),
+        scoring=constrained("f1", "recall", at_least=0.3),
         cv=FOLDS,
-    ).fit(X, y)
-    missed = np.isneginf(clf.fold_scores_).sum()
-    assert missed > 0 and clf.best_score_ == -np.inf
-    assert (
-        clf.summary()
-        .splitlines()[-1]
-        .endswith(f"constraint missed in {missed} of 5 folds at this threshold")
     )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InfeasibleFoldsWarning)
+        clf.fit(X, y)
+    assert clf.best_score_ == pytest.approx(clf.fold_scores_.mean())
+    assert (clf.constraint_values_["folds"] >= 0.3).all()
+    assert clf.constraint_values_["pooled"] >= 0.3
+    shifted = clf.with_class_prior([0.5, 0.5])
+    assert not hasattr(shifted, "constraint_values_")
 
 
 # Routing, refits and weights in the corners.
@@ -1315,3 +1350,19 @@ def test_disagreement_advice_fits_the_aggregation():
             next(w.message for w in record if w.category is FoldDisagreementWarning)
         )
         assert ("aggregation='pooled'" in message) is advised
+
+
+def test_summary_and_progress_show_a_cost_as_a_cost(binary_data, capsys):
+    X, y = binary_data
+    clf = ThresholdedClassifier(
+        LogisticRegression(), scoring=cost(fp=1, fn=10), cv=FOLDS, verbose=1
+    ).fit(X, y)
+    assert clf.best_score_ < 0  # the value maximised: minus the cost
+    last = clf.summary().splitlines()[-1]
+    assert last.startswith("held-out cost per sample")
+    assert f"{-clf.best_score_:.3f} (folds {-clf.fold_scores_.max():.3f} to" in last
+    lines = capsys.readouterr().out.splitlines()
+    assert (
+        f"cost per sample at the decision threshold {-clf.fold_scores_[0]:.4g}"
+        in (lines[1])
+    )

@@ -181,3 +181,100 @@ def test_example_script_saves_the_three_figures(pyplot, tmp_path, capsys):
     ]
     assert all(p.stat().st_size > 10_000 for p in saved)
     assert "fold thresholds" in capsys.readouterr().out
+
+
+def test_a_cost_is_drawn_as_a_cost_lower_being_better(pyplot, binary_data):
+    X, y = binary_data
+    clf = ThresholdedClassifier(
+        LogisticRegression(),
+        scoring=cost(fp=1, fn=10),
+        cv=FOLDS,
+        store_cv_results=True,
+    ).fit(X, y)
+    display = ThresholdCurveDisplay.from_estimator(clf)
+    for line, values in zip(
+        display.lines_[:-1], clf.cv_results_["scores"], strict=True
+    ):
+        np.testing.assert_array_equal(line.get_ydata(), -values)
+        assert (line.get_ydata() > 0).all()
+    assert display.ax_.get_ylabel() == "cost per sample (lower is better)"
+    # The chosen threshold sits at the lowest mean cost, not the highest.
+    mean = display.lines_[-1]
+    lowest = mean.get_xdata()[np.argmin(mean.get_ydata())]
+    assert lowest == pytest.approx(clf.decision_threshold_, abs=0.1)
+
+
+def test_from_predictions_draws_a_cost_as_a_cost(pyplot):
+    rng = np.random.default_rng(2)
+    y_true = rng.random(300) < 0.2
+    y_score = y_true + rng.normal(size=300)
+    objective = cost(fp=1, fn=5)
+    display = ThresholdCurveDisplay.from_predictions(y_true, y_score, scoring=objective)
+    _, values = objective_curve(objective, y_true, y_score)
+    np.testing.assert_array_equal(display.lines_[0].get_ydata(), -values)
+    assert display.ax_.get_ylabel().endswith("(lower is better)")
+    f1 = ThresholdCurveDisplay.from_predictions(y_true, y_score, scoring="f1")
+    assert f1.ax_.get_ylabel() == "f1"
+
+
+@pytest.fixture
+def three_classes():
+    from sklearn.datasets import make_classification
+
+    return make_classification(
+        n_samples=900,
+        n_classes=3,
+        n_informative=4,
+        weights=[0.6, 0.3, 0.1],
+        random_state=0,
+    )
+
+
+def test_rules_plot_draws_each_folds_objective_under_each_rule(pyplot, three_classes):
+    X, y = three_classes
+    clf = ThresholdedClassifier(
+        LogisticRegression(),
+        scoring="f1_macro",
+        cv=FOLDS,
+        store_cv_results=True,
+        random_state=0,
+    ).fit(X, y)
+    display = ThresholdCurveDisplay.from_estimator(clf, kind="rules")
+    assert [line.get_label() for line in display.lines_] == [
+        "plain argmax",
+        "prior rule p_k / prior_k",
+        f"decision rule ({clf.decision_rule_})",
+    ]
+    for line, key in zip(display.lines_, ["argmax", "prior", "decision"], strict=True):
+        np.testing.assert_array_equal(line.get_xdata(), np.arange(1, 5))
+        np.testing.assert_array_equal(line.get_ydata(), clf.cv_results_[key])
+    np.testing.assert_array_equal(display.lines_[-1].get_ydata(), clf.fold_scores_)
+    assert display.ax_.get_xlabel() == "held-out fold"
+    assert display.ax_.get_ylabel() == "f1_macro"
+
+
+@pytest.mark.parametrize(
+    "params, kind, match",
+    [
+        ({}, "objective", "Use kind='rules'"),
+        ({"threshold": [1, 1, 1]}, "rules", r"was fixed \(threshold=\[1, 1, 1\]\)"),
+        ({"store_cv_results": False}, "rules", "store_cv_results=True"),
+    ],
+)
+def test_rules_plot_refuses_what_it_cannot_draw(
+    pyplot, three_classes, params, kind, match
+):
+    X, y = three_classes
+    clf = ThresholdedClassifier(
+        LogisticRegression(), cv=FOLDS, **{"store_cv_results": True, **params}
+    ).fit(X, y)
+    with pytest.raises(ValueError, match=match):
+        ThresholdCurveDisplay.from_estimator(clf, kind=kind)
+
+
+def test_rules_is_for_more_than_two_classes(pyplot, tuned):
+    clf, X, y = tuned
+    with pytest.raises(ValueError, match="this classifier has two"):
+        ThresholdCurveDisplay.from_estimator(clf, kind="rules")
+    with pytest.raises(ValueError, match="use from_estimator"):
+        ThresholdCurveDisplay.from_predictions(y, X[:, 0], kind="rules")

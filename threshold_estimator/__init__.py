@@ -6,6 +6,7 @@ from threshold_estimator._scores import TunedThreshold, tune_threshold
 from threshold_estimator.exceptions import (
     FewSamplesWarning,
     FoldDisagreementWarning,
+    InfeasibleFoldsWarning,
     PositiveRateWarning,
     SaturatedScoresWarning,
     ThresholdAtEdgeWarning,
@@ -18,6 +19,7 @@ __version__ = "0.1.0"
 __all__ = [
     "FewSamplesWarning",
     "FoldDisagreementWarning",
+    "InfeasibleFoldsWarning",
     "PositiveRateWarning",
     "SaturatedScoresWarning",
     "ThresholdAtEdgeWarning",

@@ -12,10 +12,12 @@ from threshold_estimator._search import log_probabilities, predict_classes
 from threshold_estimator.exceptions import (
     FewSamplesWarning,
     FoldDisagreementWarning,
+    InfeasibleFoldsWarning,
     PositiveRateWarning,
     SaturatedScoresWarning,
     ThresholdAtEdgeWarning,
 )
+from threshold_estimator.objectives import Constrained
 
 # Fewer distinct held-out scores than this in a fold means saturated scores.
 MIN_DISTINCT_SCORES = 10
@@ -299,23 +301,125 @@ def predicted_rate(predicted_counts, actual_counts, classes, checked, weighted="
     return []
 
 
+def format_bound(objective):
+    """A constraint's bound in words: ``"precision >= 0.9"``."""
+    if objective.at_least is not None:
+        return f"{objective.subject_to.name} >= {objective.at_least:g}"
+    return f"{objective.subject_to.name} <= {objective.at_most:g}"
+
+
+def format_quantity(objective, unit="sample"):
+    """What a report calls the objective's value, shown with its sign.
+
+    A cost is shown as the expected cost per ``unit`` (``-value``, see
+    ``Objective.greater_is_better``); a constraint as the quantity it
+    maximises, with its bound; anything else by its name.
+    """
+    if not getattr(objective, "greater_is_better", True):
+        return f"cost per {unit}"
+    if isinstance(objective, Constrained):
+        return f"{objective.maximize.name} ({format_bound(objective)})"
+    return getattr(objective, "name", repr(objective))
+
+
+def objective_sign(objective):
+    """1, or -1 for an objective whose value is minus the quantity shown."""
+    return 1 if getattr(objective, "greater_is_better", True) else -1
+
+
+def _listed(items):
+    """``"2"``, ``"2 and 4"``, ``"1, 2 and 4"``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def format_missed_constraint(objective, fold_values, pooled_value):
+    """Where the decision threshold misses a constraint's bound, or ``""``.
+
+    Parameters
+    ----------
+    objective : Constrained
+    fold_values : ndarray of shape (n_folds,)
+        The bounded quantity at the decision threshold in each held-out fold.
+    pooled_value : float
+        The same on all the held-out samples together.
+    """
+    fold_values = np.asarray(fold_values, dtype=np.float64)
+    missed = np.flatnonzero(~objective.meets_bound(fold_values))
+    name = objective.subject_to.name
+    where = []
+    if missed.size:
+        folds = _listed([str(i + 1) for i in missed])
+        values = _listed([shown_number(v) for v in fold_values[missed]])
+        plural = "s" if missed.size > 1 else ""
+        where.append(f"in fold{plural} {folds} of {fold_values.size} ({name} {values})")
+    if not objective.meets_bound(pooled_value):
+        where.append(f"on the folds pooled ({name} {shown_number(pooled_value)})")
+    if not where:
+        return ""
+    return (
+        f"the decision threshold misses {format_bound(objective)} {' and '.join(where)}"
+    )
+
+
+def missed_constraint(objective, fold_values, pooled_value, aggregation="pooled"):
+    """A decision threshold that misses a constraint on held-out data.
+
+    Each fold's own threshold meets the bound (or fit fails); the aggregated
+    threshold need not, fold by fold.
+
+    Parameters
+    ----------
+    objective : Constrained
+    fold_values : ndarray of shape (n_folds,)
+        The bounded quantity at the decision threshold in each held-out fold.
+    pooled_value : float
+        The same on all the held-out samples together.
+    aggregation : str, default="pooled"
+    """
+    where = format_missed_constraint(objective, fold_values, pooled_value)
+    if not where:
+        return []
+    if objective.meets_bound(pooled_value):
+        advice = (
+            "The bound holds on the held-out samples as a whole but not in "
+            "every fold, so new data may miss it too. Loosen the bound, or give "
+            "the folds more samples (fewer folds, more data)."
+        )
+    else:
+        pooled = "" if aggregation == "pooled" else "use aggregation='pooled', "
+        advice = (
+            f"To meet it on the held-out samples as a whole, {pooled}loosen the "
+            "bound, or give the folds more samples."
+        )
+    if not objective.meets_bound(fold_values).all():
+        advice += (
+            " fold_scores_ is -inf in those folds and best_score_ None; "
+            "constraint_values_ holds the values reached."
+        )
+    return [(InfeasibleFoldsWarning, f"{where[0].upper()}{where[1:]}. {advice}")]
+
+
 def format_rows(rows):
     """Labels and values as two aligned columns."""
     width = max(len(label) for label, _ in rows) + 2
     return "\n".join(f"{label:<{width}}{value}" for label, value in rows)
 
 
-def held_out_row(name, best_score, fold_scores):
-    """The summary's last row: the held-out objective at the decision rule."""
+def held_out_row(name, best_score, fold_scores, missed=""):
+    """The summary's last row: the held-out objective at the decision rule.
+
+    ``best_score`` and ``fold_scores`` are as shown (a cost as a cost);
+    ``missed`` says where a constraint is missed (see
+    :func:`format_missed_constraint`), and replaces the values when a fold
+    has none.
+    """
+    if best_score is None or not np.isfinite(fold_scores).all():
+        return (f"held-out {name}", f"none: {missed or 'not finite in every fold'}")
     value = (
         f"{best_score:.3f} (folds {fold_scores.min():.3f} to {fold_scores.max():.3f})"
     )
-    if np.isneginf(fold_scores).any():
-        # A constraint missed at the aggregated threshold scores -inf there.
-        value = (
-            f"constraint missed in {np.isneginf(fold_scores).sum()} of "
-            f"{fold_scores.size} folds at this threshold"
-        )
+    if missed:
+        value += f"; {missed}"
     return (f"held-out {name}", value)
 
 
@@ -370,11 +474,12 @@ def shown_threshold(threshold):
 
 
 def fold_line(i, n_folds, n_held_out, threshold, name, score, seconds):
-    """The verbose line of one fold."""
+    """The verbose line of one fold; ``score`` as shown (a cost as a cost)."""
+    shown = "none (constraint missed)" if np.isinf(score) else f"{score:.4g}"
     return (
         f"fold {i + 1}/{n_folds}: {n_held_out} held-out samples, threshold "
         f"{shown_threshold(threshold)}, {name} at the decision threshold "
-        f"{score:.4g} ({seconds:.2f} s)"
+        f"{shown} ({seconds:.2f} s)"
     )
 
 

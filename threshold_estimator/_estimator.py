@@ -48,7 +48,14 @@ from threshold_estimator._cv import (
     pool_folds,
     response_scores,
 )
-from threshold_estimator._diagnostics import check_fragility, fold_line, shown_threshold
+from threshold_estimator._diagnostics import (
+    check_fragility,
+    fold_line,
+    format_quantity,
+    missed_constraint,
+    objective_sign,
+    shown_threshold,
+)
 from threshold_estimator._report import format_summary
 from threshold_estimator._rule import DecisionRuleMixin
 from threshold_estimator._scoring import check_pos_label, resolve_scoring, routed_scorer
@@ -58,11 +65,12 @@ from threshold_estimator._tuning import (
     Binder,
     bayes_rule,
     compute_spread,
+    constraint_values,
     tune_binary,
     tune_multiclass,
 )
 from threshold_estimator._versions import check_versions, with_versions
-from threshold_estimator.objectives import Objective
+from threshold_estimator.objectives import Constrained, Objective
 
 
 def margin_to_threshold(scores, threshold, log_odds):
@@ -241,14 +249,27 @@ class ThresholdedClassifier(
 
     fold_scores_ : ndarray of shape (n_folds,)
         The objective of each held-out fold at ``decision_threshold_``. Only
-        when tuned.
+        when tuned. With a constraint
+        (:func:`~threshold_estimator.objectives.constrained`), ``-inf`` in a
+        fold where ``decision_threshold_`` misses the bound: the bound held
+        in each fold at that fold's own threshold, not necessarily at the
+        aggregated one. A cost's value is minus the cost (see
+        ``Objective.greater_is_better``).
 
-    best_score_ : float
-        The mean of ``fold_scores_``. Only when tuned. With a constraint
-        (:func:`~threshold_estimator.objectives.constrained`), a fold where
-        ``decision_threshold_`` misses the bound scores ``-inf``, and so does
-        the mean: the bound held in each fold at that fold's own threshold,
-        not necessarily at the aggregated one.
+    best_score_ : float or None
+        The mean of ``fold_scores_``. Only when tuned. ``None`` when
+        ``decision_threshold_`` misses a constraint in some fold, which then
+        has no value; fit warns
+        (:class:`~threshold_estimator.exceptions.InfeasibleFoldsWarning`)
+        and ``constraint_values_`` holds the values reached.
+
+    constraint_values_ : dict
+        With a constraint objective, the bounded quantity (``subject_to``)
+        at ``decision_threshold_``: ``"folds"``, an ndarray of shape
+        (n_folds,), its value on each fold's held-out samples, and
+        ``"pooled"``, a float, on all of them together, counted as the
+        objective counts them (weighted by ``sample_weight`` and
+        ``class_prior``). Only when tuned.
 
     aggregation_ : {"pooled", "median", "mean"}
         The aggregation used. Only when tuned.
@@ -435,6 +456,7 @@ class ThresholdedClassifier(
         "fold_thresholds_",
         "fold_scores_",
         "best_score_",
+        "constraint_values_",
         "threshold_spread_",
         "threshold_interval_",
         "cv_results_",
@@ -572,6 +594,11 @@ class ThresholdedClassifier(
                 self.store_cv_results,
             )
         self._report_folds(record, tuned, objective)
+        constraint = (
+            constraint_values(objective, record, bind, tuned.threshold)
+            if isinstance(objective, Constrained)
+            else None
+        )
         band = None
         if self.abstention is not None:
             band = tune_band(
@@ -581,7 +608,7 @@ class ThresholdedClassifier(
                 tuned.threshold,
                 self.abstention,
             )
-        for category, message in check_fragility(
+        found = check_fragility(
             record,
             tuned,
             target,
@@ -591,7 +618,12 @@ class ThresholdedClassifier(
             self.aggregation,
             weight,
             weighted_by(sample_weight, self.class_prior),
-        ):
+        )
+        if constraint is not None:
+            found += missed_constraint(
+                objective, constraint["folds"], constraint["pooled"], self.aggregation
+            )
+        for category, message in found:
             # Past fit and scikit-learn's fit wrapper: the caller.
             warnings.warn(message, category, stacklevel=3)
         if self.refit:
@@ -616,6 +648,7 @@ class ThresholdedClassifier(
             tuned=tuned,
             summary=summary,
             band=band,
+            constraint=constraint,
             **state,
         )
 
@@ -634,6 +667,7 @@ class ThresholdedClassifier(
         summary=None,
         band=None,
         cost_matrix=None,
+        constraint=None,
     ):
         """Set every fitted attribute at once, at the end of a successful fit."""
         self.estimator_ = estimator
@@ -658,7 +692,12 @@ class ThresholdedClassifier(
             self.aggregation_ = self.aggregation
             self.fold_thresholds_ = tuned.fold_thresholds
             self.fold_scores_ = tuned.fold_scores
-            self.best_score_ = float(tuned.fold_scores.mean())
+            # A fold where the threshold misses a constraint has no value
+            # (-inf), and so has their mean: None, rather than -inf.
+            missed = np.isneginf(tuned.fold_scores).any()
+            self.best_score_ = None if missed else float(tuned.fold_scores.mean())
+            if constraint is not None:
+                self.constraint_values_ = constraint
             self.threshold_spread_, self.threshold_interval_ = compute_spread(
                 tuned.fold_thresholds
             )
@@ -707,7 +746,8 @@ class ThresholdedClassifier(
     def _report_folds(self, record, tuned, objective):
         if not self.verbose:
             return
-        name = getattr(objective, "name", "objective")
+        name = format_quantity(objective)
+        sign = objective_sign(objective)
         for i, (part, threshold, score, seconds) in enumerate(
             zip(
                 record.folds,
@@ -720,7 +760,13 @@ class ThresholdedClassifier(
             n_held_out = part.stop - part.start
             self._progress(
                 fold_line(
-                    i, record.n_folds, n_held_out, threshold, name, score, seconds
+                    i,
+                    record.n_folds,
+                    n_held_out,
+                    threshold,
+                    name,
+                    sign * score,
+                    seconds,
                 )
             )
         shown = shown_threshold(tuned.threshold)
@@ -774,7 +820,8 @@ class ThresholdedClassifier(
         report : str
             The threshold (per class for more classes) and how it was
             aggregated, the fold thresholds, their spread and 90% interval,
-            and the held-out objective.
+            and the held-out objective: a cost as the expected cost per
+            sample, and where the threshold misses a constraint, which folds.
 
         Examples
         --------

@@ -11,10 +11,13 @@ from sklearn.utils._response import _get_response_values_binary
 from sklearn.utils.validation import assert_all_finite, check_is_fitted
 
 from threshold_estimator._checks import check_weights
+from threshold_estimator._diagnostics import format_quantity, objective_sign
 from threshold_estimator._search import best_cut, counts_at, objective_curve
 from threshold_estimator.objectives import Objective, get_objective
 
-_KINDS = ("objective", "roc", "precision_recall")
+_KINDS = ("objective", "roc", "precision_recall", "rules")
+# The multiclass rules kind="rules" compares, as cv_results_ names them.
+_RULES = {"argmax": "plain argmax", "prior": "prior rule p_k / prior_k"}
 
 
 def _pyplot():
@@ -35,7 +38,15 @@ class ThresholdCurveDisplay:
     internal fold (thin lines) and their mean (thick line), with each fold's
     best threshold (dotted) and the chosen one (dashed). With ``kind="roc"``
     or ``kind="precision_recall"``, the ROC or precision-recall curve of some
-    data, with the operating point of the chosen threshold marked.
+    data, with the operating point of the chosen threshold marked. With more
+    than two classes, whose rule ``argmax_k p_k / t_k`` has no single
+    threshold to draw a curve against, ``kind="rules"`` draws each fold's
+    held-out objective under plain argmax, the prior rule and the decision
+    rule, which shows what tuning the rule gained fold by fold.
+
+    A cost (:func:`~threshold_estimator.objectives.cost`,
+    :func:`~threshold_estimator.objectives.cost_matrix`) is drawn as the
+    expected cost per sample, the axis label saying that lower is better.
 
     Make one with :meth:`from_estimator` or :meth:`from_predictions`; the
     constructor only stores what it is given.
@@ -45,11 +56,12 @@ class ThresholdCurveDisplay:
     kind : {"objective", "roc", "precision_recall"}
         What is drawn.
     curves_x, curves_y : list of ndarray
-        One curve per fold (``"objective"``: thresholds and values) or a
+        One curve per fold (``"objective"``: thresholds and values), a
         single curve (``"roc"``: FPR and TPR; ``"precision_recall"``: recall
-        and precision).
-    decision_threshold : float
-        The chosen threshold.
+        and precision) or one per rule (``"rules"``: fold numbers and the
+        objective of each fold).
+    decision_threshold : float or ndarray of shape (n_classes,)
+        The chosen threshold (a vector for ``"rules"``).
     fold_thresholds : ndarray, default=None
         Each fold's best threshold (``"objective"`` only).
     operating_point : tuple of float, default=None
@@ -59,6 +71,11 @@ class ThresholdCurveDisplay:
         Label of the objective axis.
     estimator_name : str, default=None
         Name shown in the legend.
+    greater_is_better : bool, default=True
+        Whether the values drawn are better larger; ``False`` for a cost,
+        which the axis label then says.
+    curve_labels : list of str, default=None
+        The legend label of each curve (``"rules"``).
 
     Attributes
     ----------
@@ -91,6 +108,20 @@ class ThresholdCurveDisplay:
     >>> roc = ThresholdCurveDisplay.from_estimator(clf, X, y, kind="roc")
     >>> print(f"operating point FPR {roc.operating_point[0]:.2f}")
     operating point FPR 0.03
+
+    A cost is drawn as a cost; three classes, as the rules fold by fold:
+
+    >>> from threshold_estimator.objectives import cost_matrix
+    >>> X, y = make_classification(n_samples=2000, n_classes=3, n_informative=4,
+    ...                            weights=[0.6, 0.3, 0.1], random_state=0)
+    >>> costs = cost_matrix([[0, 1, 1], [5, 0, 1], [20, 5, 0]])
+    >>> clf = ThresholdedClassifier(LogisticRegression(), scoring=costs,
+    ...                             store_cv_results=True, random_state=0)
+    >>> rules = ThresholdCurveDisplay.from_estimator(clf.fit(X, y), kind="rules")
+    >>> rules.ax_.get_ylabel()
+    'cost per sample (lower is better)'
+    >>> [line.get_label() for line in rules.lines_]
+    ['plain argmax', 'prior rule p_k / prior_k', 'decision rule (tuned)']
     """
 
     def __init__(
@@ -104,6 +135,8 @@ class ThresholdCurveDisplay:
         operating_point=None,
         objective_name=None,
         estimator_name=None,
+        greater_is_better=True,
+        curve_labels=None,
     ):
         self.kind = kind
         self.curves_x = curves_x
@@ -113,6 +146,8 @@ class ThresholdCurveDisplay:
         self.operating_point = operating_point
         self.objective_name = objective_name
         self.estimator_name = estimator_name
+        self.greater_is_better = greater_is_better
+        self.curve_labels = curve_labels
 
     @classmethod
     def from_estimator(cls, estimator, X=None, y=None, *, kind="objective", ax=None):
@@ -121,14 +156,17 @@ class ThresholdCurveDisplay:
         Parameters
         ----------
         estimator : ThresholdedClassifier
-            Fitted; for ``kind="objective"``, with ``store_cv_results=True``.
+            Fitted; for ``kind="objective"`` (two classes) and ``kind="rules"``
+            (more), tuned with ``store_cv_results=True``.
         X : {array-like, sparse matrix, dataframe}, default=None
             Data whose ROC or precision-recall curve is drawn; held-out data
             shows what the threshold does on new samples. Not used by
             ``kind="objective"``.
         y : array-like of shape (n_samples,), default=None
             Labels of ``X``.
-        kind : {"objective", "roc", "precision_recall"}, default="objective"
+        kind : {"objective", "roc", "precision_recall", "rules"}, \
+                default="objective"
+            ``"rules"`` for more than two classes, the others for two.
         ax : matplotlib Axes, default=None
             Where to draw; a new figure's axes when ``None``.
 
@@ -138,35 +176,38 @@ class ThresholdCurveDisplay:
         """
         _check_kind(kind)
         check_is_fitted(estimator, "estimator_")
-        if estimator.classes_.size > 2:
+        multiclass = estimator.classes_.size > 2
+        if multiclass != (kind == "rules"):
             raise ValueError(
-                "ThresholdCurveDisplay draws the threshold of two classes; this "
+                "kind='rules' compares the rules of more than two classes; this "
+                "classifier has two: use kind='objective', 'roc' or "
+                "'precision_recall'."
+                if not multiclass
+                else f"kind={kind!r} draws the threshold of two classes; this "
                 f"classifier has {estimator.classes_.size}, whose rule "
-                "argmax_k p_k / t_k has no single threshold curve. Read "
-                "estimator.summary() and fold_thresholds_ instead."
+                "argmax_k p_k / t_k has no single threshold curve. Use "
+                "kind='rules' for each fold's objective under each rule, or "
+                "read estimator.summary()."
             )
         name = type(estimator.estimator_).__name__
-        if kind == "objective":
-            if not hasattr(estimator, "fold_thresholds_"):
-                raise ValueError(
-                    "kind='objective' draws the fold curves of a tuned threshold; "
-                    "this one was fixed (threshold="
-                    f"{estimator.decision_threshold_!r}), so there are none."
-                )
-            if not hasattr(estimator, "cv_results_"):
-                raise ValueError(
-                    "kind='objective' draws the fold curves kept by "
-                    "store_cv_results=True; fit the estimator with it."
-                )
+        if kind in ("objective", "rules"):
+            _check_stored_folds(estimator, kind)
             objective = estimator.objective_
+            sign = objective_sign(objective)
+            drawn = {
+                "kind": kind,
+                "decision_threshold": estimator.decision_threshold_,
+                "objective_name": format_quantity(objective),
+                "estimator_name": name,
+                "greater_is_better": sign > 0,
+            }
+            if kind == "rules":
+                return cls(**drawn, **_rule_curves(estimator, sign)).plot(ax=ax)
             display = cls(
-                kind=kind,
                 curves_x=estimator.cv_results_["thresholds"],
-                curves_y=estimator.cv_results_["scores"],
-                decision_threshold=estimator.decision_threshold_,
+                curves_y=[sign * v for v in estimator.cv_results_["scores"]],
                 fold_thresholds=estimator.fold_thresholds_,
-                objective_name=getattr(objective, "name", repr(objective)),
-                estimator_name=name,
+                **drawn,
             )
             return display.plot(ax=ax)
         if X is None or y is None:
@@ -210,6 +251,8 @@ class ThresholdCurveDisplay:
         y_score : array-like of shape (n_samples,)
             Scores, larger for ``pos_label``.
         kind : {"objective", "roc", "precision_recall"}, default="objective"
+            ``"rules"`` compares the rules of a fitted multiclass estimator:
+            see :meth:`from_estimator`.
         scoring : str or Objective, default="balanced_accuracy"
             The objective drawn by ``kind="objective"``.
         threshold : float, default=None
@@ -231,6 +274,11 @@ class ThresholdCurveDisplay:
         display : ThresholdCurveDisplay
         """
         _check_kind(kind)
+        if kind == "rules":
+            raise ValueError(
+                "kind='rules' compares the folds of a fitted multiclass "
+                "ThresholdedClassifier: use from_estimator."
+            )
         y_true = column_or_1d(y_true)
         y_score = column_or_1d(y_score, dtype=np.float64)
         check_consistent_length(y_true, y_score, sample_weight)
@@ -265,13 +313,15 @@ class ThresholdCurveDisplay:
         if threshold is None:
             threshold = float(thresholds[best_cut(values)])
         if kind == "objective":
+            sign = objective_sign(objective)
             display = cls(
                 kind=kind,
                 curves_x=[thresholds],
-                curves_y=[values],
+                curves_y=[sign * values],
                 decision_threshold=threshold,
-                objective_name=getattr(objective, "name", repr(objective)),
+                objective_name=format_quantity(objective),
                 estimator_name=name,
+                greater_is_better=sign > 0,
             )
             return display.plot(ax=ax)
         tn, fp, fn, tp = counts_at(positive, y_score, weight, threshold)
@@ -319,10 +369,16 @@ class ThresholdCurveDisplay:
         self.lines_, self.threshold_lines_, self.point_ = [], [], None
         if self.kind == "objective":
             self._plot_objective(ax, name)
+        elif self.kind == "rules":
+            self._plot_rules(ax)
         else:
             self._plot_operating_point(ax, name)
         ax.legend(loc="best")
         return self
+
+    def _objective_label(self):
+        label = self.objective_name or "objective"
+        return label if self.greater_is_better else f"{label} (lower is better)"
 
     def _plot_objective(self, ax, name):
         several = len(self.curves_x) > 1
@@ -365,7 +421,30 @@ class ThresholdCurveDisplay:
         )
         self.threshold_lines_.append(chosen)
         ax.set_xlabel("decision threshold")
-        ax.set_ylabel(self.objective_name or "objective")
+        ax.set_ylabel(self._objective_label())
+
+    def _plot_rules(self, ax):
+        labels = self.curve_labels or [None] * len(self.curves_x)
+        for i, (x, y, label) in enumerate(
+            zip(self.curves_x, self.curves_y, labels, strict=True)
+        ):
+            last = i == len(self.curves_x) - 1
+            # The decision rule is often one of the others: drawn wide and
+            # faint beneath them, it leaves them visible.
+            (line,) = ax.plot(
+                x,
+                y,
+                marker="o",
+                linewidth=5 if last else 1.5,
+                alpha=0.45 if last else 1.0,
+                color="C3" if last else f"C{i}",
+                zorder=1 if last else 2,
+                label=label,
+            )
+            self.lines_.append(line)
+        ax.set_xticks(self.curves_x[0])
+        ax.set_xlabel("held-out fold")
+        ax.set_ylabel(self._objective_label())
 
     def _plot_operating_point(self, ax, name):
         x, y = self.curves_x[0], self.curves_y[0]
@@ -393,6 +472,38 @@ class ThresholdCurveDisplay:
             linestyle="none",
             label=f"threshold {self.decision_threshold:.3g}",
         )
+
+
+def _check_stored_folds(estimator, kind):
+    """Refuse an estimator without the fold results ``kind`` draws."""
+    if not hasattr(estimator, "fold_thresholds_"):
+        how = (
+            f"was fixed (threshold={estimator.threshold!r})"
+            if estimator.decision_rule_ == "fixed"
+            else f"was not tuned on folds (decision_rule_={estimator.decision_rule_!r})"
+        )
+        raise ValueError(
+            f"kind={kind!r} draws the folds of a tuned rule; this one {how}, so "
+            "there are none."
+        )
+    if not hasattr(estimator, "cv_results_"):
+        raise ValueError(
+            f"kind={kind!r} draws the fold results kept by "
+            "store_cv_results=True; fit the estimator with it."
+        )
+
+
+def _rule_curves(estimator, sign):
+    """Each fold's objective under plain argmax, the prior rule and the rule."""
+    results = estimator.cv_results_
+    folds = np.arange(1, len(results["decision"]) + 1)
+    labels = [*_RULES.values(), f"decision rule ({estimator.decision_rule_})"]
+    values = [results[key] for key in (*_RULES, "decision")]
+    return {
+        "curves_x": [folds] * len(values),
+        "curves_y": [sign * np.asarray(v) for v in values],
+        "curve_labels": labels,
+    }
 
 
 def _check_kind(kind):

@@ -6,10 +6,13 @@ that both front ends and the command line print the same report.
 
 from threshold_estimator._diagnostics import (
     binary_summary_rows,
+    format_missed_constraint,
+    format_quantity,
     format_rows,
     held_out_row,
     how_aggregated,
     multiclass_summary_rows,
+    objective_sign,
     shown_number,
 )
 
@@ -55,6 +58,23 @@ def format_summary(model):
             model.threshold_interval_,
             how,
         )
-    name = getattr(model.objective_, "name", repr(model.objective_))
-    rows.append(held_out_row(name, model.best_score_, model.fold_scores_))
+    objective = model.objective_
+    sign = objective_sign(objective)
+    missed = (
+        format_missed_constraint(
+            objective,
+            model.constraint_values_["folds"],
+            model.constraint_values_["pooled"],
+        )
+        if hasattr(model, "constraint_values_")
+        else ""
+    )
+    rows.append(
+        held_out_row(
+            format_quantity(objective),
+            None if model.best_score_ is None else sign * model.best_score_,
+            sign * model.fold_scores_,
+            missed,
+        )
+    )
     return format_rows(rows)

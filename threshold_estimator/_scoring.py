@@ -80,6 +80,8 @@ class ScorerObjective:
 
     # Routed metadata reaches the scorer through bind, not by name.
     metadata = ()
+    # A scorer's value is better larger: scikit-learn negates losses (neg_*).
+    greater_is_better = True
 
     def __init__(self, scorer, classes, labels, params=None):
         self.scorer = scorer

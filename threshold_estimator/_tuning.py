@@ -16,6 +16,7 @@ from threshold_estimator._search import (
     aggregate,
     best_cut,
     choose_rule,
+    counts_at,
     fixed_rules,
     log_probabilities,
     objective_curve,
@@ -235,3 +236,23 @@ def bayes_rule(objective, classes, pos_label, training_prior, prior):
         return {"threshold": float(rule[0] / rule.sum()), **fitted}
     inverse = 1 / rule
     return {"threshold": inverse / inverse.sum(), **fitted}
+
+
+def constraint_values(objective, record, bind, threshold):
+    """A constraint's bounded quantity at ``threshold``: per fold and pooled.
+
+    Counted as the objective counts (weighted, and reweighted to
+    ``class_prior``), from each fold's held-out counts: nothing is refitted.
+    """
+
+    def value_on(indices, scores):
+        _, y_true, weight = bind(indices)
+        counts = counts_at(y_true, scores, weight, threshold)
+        return float(objective.subject_to(*(np.array([c]) for c in counts))[0])
+
+    return {
+        "folds": np.array(
+            [value_on(record.index[part], record.scores[part]) for part in record.folds]
+        ),
+        "pooled": value_on(record.index, record.scores),
+    }

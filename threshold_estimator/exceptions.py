@@ -11,6 +11,7 @@ the threshold's warnings does not silence it.
 __all__ = [
     "FewSamplesWarning",
     "FoldDisagreementWarning",
+    "InfeasibleFoldsWarning",
     "InfeasibleObjectiveError",
     "PositiveRateWarning",
     "SaturatedScoresWarning",
@@ -131,6 +132,42 @@ class FoldDisagreementWarning(ThresholdWarning):
     ...     clf = clf.fit(X, y)
     >>> [w.category.__name__ for w in caught]
     ['FoldDisagreementWarning']
+    """
+
+
+class InfeasibleFoldsWarning(ThresholdWarning):
+    """The decision threshold misses a constraint on some held-out data.
+
+    With a constraint (:func:`~threshold_estimator.objectives.constrained`),
+    each fold's own threshold meets the bound, but the threshold that
+    aggregates them need not meet it on every fold's held-out samples (or,
+    with ``aggregation="median"`` or ``"mean"``, on all of them pooled). The
+    message names the folds, counted from 1, the bound and the value reached
+    in each. The fitted classifier then has ``fold_scores_`` of ``-inf`` in
+    those folds, ``best_score_`` of ``None``, and the values reached in
+    ``constraint_values_``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from threshold_estimator import ThresholdedClassifier, objectives
+    >>> X, y = make_classification(n_samples=600, weights=[0.8], class_sep=0.5,
+    ...                            random_state=1)
+    >>> goal = objectives.constrained("recall", "precision", at_least=0.6)
+    >>> clf = ThresholdedClassifier(LogisticRegression(), scoring=goal,
+    ...                             random_state=0)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     clf = clf.fit(X, y)
+    >>> missed = [w for w in caught if w.category is InfeasibleFoldsWarning]
+    >>> print(str(missed[0].message)[:60])
+    The decision threshold misses precision >= 0.6 in folds 2 an
+    >>> print(clf.best_score_)
+    None
+    >>> print([f"{v:.2f}" for v in clf.constraint_values_["folds"]])
+    ['0.63', '0.54', '0.63', '0.57', '0.64']
     """
 
 

@@ -9,7 +9,10 @@ quantity subject to a bound on another, capacities included) or
 :func:`from_counts` (any vectorised function of the counts). Every one is
 evaluated at every distinct held-out score in one sorted pass. These return
 the public types :class:`Metric`, :class:`Cost`, :class:`CostMatrix`,
-:class:`Constrained` and :class:`FromCounts`, which model files name.
+:class:`Constrained` and :class:`FromCounts`, which model files name. A cost's
+value is minus the expected cost, so that it too is maximised; its
+``greater_is_better`` attribute is False, as in scikit-learn's
+``make_scorer``, and reports show the cost itself.
 
 The built-in objectives, by name, with the value they take where their
 denominator is zero (0/0):
@@ -316,6 +319,14 @@ class Objective:
         when the objective is not symmetric and the labels are not
         ``{0, 1}``, ``{-1, 1}`` or ``{False, True}``.
 
+    greater_is_better : bool
+        Whether the quantity the objective stands for is better larger, as in
+        scikit-learn's ``make_scorer``. The objective's value is always
+        maximised; a cost (:func:`cost`, :func:`cost_matrix`) has
+        ``greater_is_better=False`` because its value is minus the expected
+        cost per sample, so that a report shows ``-value``, the cost, smaller
+        being better.
+
     See Also
     --------
     get_objective : A built-in objective by name.
@@ -333,6 +344,7 @@ class Objective:
 
     metadata = ()
     symmetric = False
+    greater_is_better = True
 
     def __call__(self, tn, fp, fn, tp):
         """The objective's value at each threshold.
@@ -657,9 +669,13 @@ class Cost(Objective):
     ...                   np.array([2.0]), np.array([3.0]))
     >>> print(f"{miss_10(tn, fp, fn, tp)[0]:.2f}")
     -0.25
+    >>> miss_10.greater_is_better  # the value is minus the cost
+    False
     """
 
     _CELLS = ("tn", "fp", "fn", "tp")
+    # The value is minus the cost.
+    greater_is_better = False
 
     def __init__(self, tn=0.0, fp=0.0, fn=0.0, tp=0.0):
         values = {"tn": tn, "fp": fp, "fn": fn, "tp": tp}
@@ -752,6 +768,8 @@ class _ExampleCost(Objective):
     it is flagged: ``fp`` sums that of the flagged negatives and ``tp`` minus
     that of the flagged positives.
     """
+
+    greater_is_better = False
 
     def __init__(self, nothing_flagged, total_weight, name):
         self.nothing_flagged = nothing_flagged
@@ -856,6 +874,8 @@ class CostMatrix(Objective):
 
     # Its rows and columns follow classes_, whichever class is positive.
     symmetric = True
+    # The value is minus the cost.
+    greater_is_better = False
 
     def __init__(self, matrix):
         # Nested tuples, so that the objective compares, hashes and pickles
@@ -1056,11 +1076,37 @@ class Constrained(Objective):
     def symmetric(self):
         return self.maximize.symmetric and self.subject_to.symmetric
 
+    def meets_bound(self, values):
+        """Whether values of ``subject_to`` meet the bound.
+
+        A value within ``1e-12`` of the bound meets it, so that rounding in
+        weighted sums does not turn a threshold that meets the bound exactly
+        into one that misses it.
+
+        Parameters
+        ----------
+        values : float or ndarray
+            Values of ``subject_to``, such as ``subject_to(tn, fp, fn, tp)``.
+
+        Returns
+        -------
+        met : bool or ndarray of bool
+
+        Examples
+        --------
+        >>> from threshold_estimator.objectives import Constrained
+        >>> goal = Constrained("recall", "precision", at_least=0.9)
+        >>> goal.meets_bound([0.95, 0.9, 0.85]).tolist()
+        [True, True, False]
+        """
+        values = np.asarray(values, dtype=np.float64)
+        if self.at_least is not None:
+            return values >= self.at_least - _BOUND_TOL
+        return values <= self.at_most + _BOUND_TOL
+
     def _feasible(self, tn, fp, fn, tp):
         bound = self.subject_to(tn, fp, fn, tp)
-        if self.at_least is not None:
-            return bound >= self.at_least - _BOUND_TOL, bound
-        return bound <= self.at_most + _BOUND_TOL, bound
+        return self.meets_bound(bound), bound
 
     def __call__(self, tn, fp, fn, tp):
         feasible, _ = self._feasible(tn, fp, fn, tp)

@@ -6,15 +6,18 @@ scikit-learn's ``TunedThresholdClassifierCV`` and ``ThresholdedClassifier``
 side by side. The threshold is tuned on the training half only; the test half
 is scored once, at the end.
 
-``tune``, ``predict`` and ``inspect`` work on files: a CSV or Parquet table
-in, a model file and a report out; a model file and a table in, predictions
-out, in chunks; a model file in, what it holds out. Bad input is one line on
-standard error and exit status 1; a usage error exits with 2.
+``tune``, ``predict``, ``inspect`` and ``evaluate`` work on files: a CSV or
+Parquet table in, a model file and a report out; a model file and a table in,
+predictions out, in chunks; a model file in, what it holds out; a model file
+and a labelled table in, the rule's objective, confusion matrix and rates
+beside the untuned rule's out. Bad input is one line on standard error and
+exit status 1; a usage error exits with 2. Whatever JSON they write is strict:
+no ``NaN`` or ``Infinity``, a missing value null with a field saying why.
 
 The modules: ``_main`` (the parser and :func:`main`), ``_demo``, ``_models``
 (the models ``tune --model`` names), one module a command (``_tune``,
-``_predict``, ``_inspect``), ``_files`` (tables in and out) and ``_common``
-(loading model files, messages).
+``_predict``, ``_inspect``, ``_evaluate``), ``_files`` (tables in and out) and
+``_common`` (loading model files, messages, reported values).
 """
 
 from threshold_estimator.cli._demo import demo_data, run_demo

@@ -1,5 +1,7 @@
 """What the commands share: loading model files, messages, JSON values."""
 
+import json
+import math
 import platform
 import sys
 import warnings
@@ -8,8 +10,13 @@ import numpy as np
 import sklearn
 
 import threshold_estimator
-from threshold_estimator import persistence
-from threshold_estimator._estimator import ThresholdedClassifier
+from threshold_estimator import ThresholdedClassifier, persistence
+from threshold_estimator._diagnostics import (
+    format_bound,
+    format_missed_constraint,
+    format_quantity,
+    objective_sign,
+)
 from threshold_estimator.cli._files import InputError, one_line
 from threshold_estimator.exceptions import UntrustedTypeError
 
@@ -57,6 +64,16 @@ def load_tuned(path, trust=()):
     return model
 
 
+def text_columns(model):
+    """The columns a model made by ``tune`` one-hot encodes: read as text."""
+    steps = getattr(model.estimator_, "steps", [])
+    for _, step in steps:
+        for name, _, columns in getattr(step, "transformers_", []):
+            if name == "categories":
+                return list(columns)
+    return []
+
+
 def has_matplotlib():
     try:
         import matplotlib  # noqa: F401
@@ -74,6 +91,78 @@ def plain(value):
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+def finite(value):
+    """A float, or None for NaN and infinities, which JSON has no word for."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _strict(value):
+    """numpy values as JSON types, NaN and infinities as None, throughout."""
+    if isinstance(value, dict):
+        return {key: _strict(v) for key, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_strict(v) for v in value]
+    value = plain(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def json_text(facts):
+    """``facts`` as strict JSON: NaN and infinities become null.
+
+    Where a value can be missing, its builder adds a field that says why;
+    ``allow_nan=False`` makes sure that no ``NaN`` or ``Infinity``, which
+    strict parsers refuse, is ever written.
+    """
+    return json.dumps(_strict(facts), indent=2, allow_nan=False)
+
+
+def missed_constraint(model):
+    """Where a tuned model's threshold misses its constraint, or ``""``."""
+    if not hasattr(model, "constraint_values_"):
+        return ""
+    values = model.constraint_values_
+    return format_missed_constraint(model.objective_, values["folds"], values["pooled"])
+
+
+def held_out_facts(model):
+    """The held-out objective of a tuned model, as the commands report it.
+
+    A cost is the expected cost per row (``lower_is_better``); a fold where
+    the threshold misses a constraint has no value (null), and ``reason``
+    says why. None for a model whose rule was not tuned.
+    """
+    if not hasattr(model, "fold_scores_"):
+        return None
+    objective = model.objective_
+    sign = objective_sign(objective)
+    best = model.best_score_
+    facts = {
+        "quantity": format_quantity(objective, "row"),
+        "lower_is_better": sign < 0,
+        "value": None if best is None else finite(sign * best),
+        "folds": [finite(sign * score) for score in model.fold_scores_],
+    }
+    if hasattr(model, "constraint_values_"):
+        values = model.constraint_values_
+        met = objective.meets_bound(values["folds"])
+        facts["constraint"] = {
+            "bound": format_bound(objective),
+            "folds": [finite(v) for v in values["folds"]],
+            "pooled": finite(values["pooled"]),
+            "missed_folds": [int(i) + 1 for i in np.flatnonzero(~met)],
+            "missed_pooled": not bool(objective.meets_bound(values["pooled"])),
+        }
+    if facts["value"] is None or None in facts["folds"]:
+        reason = missed_constraint(model) or "the objective is not finite in every fold"
+        facts["reason"] = reason
+    return facts
 
 
 def versions():

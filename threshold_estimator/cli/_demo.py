@@ -13,7 +13,7 @@ from sklearn.model_selection import (
     train_test_split,
 )
 
-from threshold_estimator._estimator import ThresholdedClassifier
+from threshold_estimator import ThresholdedClassifier
 from threshold_estimator.cli._files import InputError, one_line
 from threshold_estimator.exceptions import ThresholdWarning
 

@@ -1,9 +1,12 @@
 """``threshold-estimator inspect``: what a model file holds."""
 
-import json
-
 from threshold_estimator import persistence
-from threshold_estimator.cli._common import load_tuned, plain
+from threshold_estimator.cli._common import (
+    held_out_facts,
+    json_text,
+    load_tuned,
+    plain,
+)
 
 
 def inspect(args):
@@ -18,14 +21,14 @@ def inspect(args):
         "decision_rule": model.decision_rule_,
         "fold_thresholds": plain(getattr(model, "fold_thresholds_", None)),
         "threshold_spread": plain(getattr(model, "threshold_spread_", None)),
-        "held_out_score": plain(getattr(model, "best_score_", None)),
+        "held_out": held_out_facts(model),
         "class_balance": _shares(model.classes_, model.training_prior_),
         "class_prior": _shares(model.classes_, model.class_prior_),
         "features": [str(c) for c in getattr(model, "feature_names_in_", [])],
         "versions": _saved_versions(args.model),
     }
     if args.json:
-        print(json.dumps(facts, indent=2))
+        print(json_text(facts))
         return 0
     print(model.summary())
     for key in ("model", "classes", "class_balance", "class_prior", "versions"):

@@ -4,7 +4,7 @@ import argparse
 import sys
 
 import threshold_estimator
-from threshold_estimator.cli import _demo, _inspect, _predict, _tune
+from threshold_estimator.cli import _demo, _evaluate, _inspect, _predict, _tune
 from threshold_estimator.cli._files import InputError, one_line
 from threshold_estimator.cli._models import MODELS
 
@@ -17,13 +17,31 @@ _EXAMPLES = {
         "  threshold-estimator tune data.parquet --target fraud --cost fp=1,fn=20 "
         "--out model.skops\n"
         "  threshold-estimator tune data.csv --target churn "
-        "--constraint recall:precision>=0.9 --out model.skops"
+        "--constraint recall:precision>=0.9 --out model.skops\n"
+        "  threshold-estimator tune data.csv --target triage "
+        "--cost-matrix costs.csv --out model.skops\n"
+        "\n"
+        "costs.csv names the classes in its header and first column; the cost "
+        "of\npredicting the column's class for a row of the row's class:\n"
+        "  ,low,mid,high\n  low,0,1,1\n  mid,5,0,1\n  high,20,5,0\n"
+        "\n"
+        "A constraint that the tuned threshold misses in some held-out fold "
+        "stops tune\n(exit status 1) unless --allow-missed-constraint."
     ),
     "predict": (
         "example:\n  threshold-estimator predict model.skops new.csv --id customer "
         "--scores --out predictions.csv"
     ),
     "inspect": "example:\n  threshold-estimator inspect model.skops --json",
+    "evaluate": (
+        "examples:\n"
+        "  threshold-estimator evaluate model.skops test.csv --target churn\n"
+        "  threshold-estimator evaluate model.skops test.csv --target churn --json\n"
+        "\n"
+        "The default rule is what the classifier does untuned: a probability of "
+        "0.5\n(a margin of 0 for decision_function) for two classes, the most "
+        "probable\nclass for more."
+    ),
 }
 
 
@@ -33,6 +51,7 @@ COMMANDS = {
     "tune": _tune.tune,
     "predict": _predict.predict,
     "inspect": _inspect.inspect,
+    "evaluate": _evaluate.evaluate,
 }
 
 
@@ -97,6 +116,13 @@ def build_parser():
         "--constraint",
         help="best of one subject to another, e.g. recall:precision>=0.9",
     )
+    objective.add_argument(
+        "--cost-matrix",
+        metavar="FILE",
+        help="CSV of costs, the classes in its header and first column: the "
+        "cost of predicting the column's class for a row of the row's class "
+        "(any number of classes)",
+    )
     tuner.add_argument("--cv", type=int, default=5, help="internal folds (default: 5)")
     tuner.add_argument("--pos-label", help="the positive class (two classes)")
     tuner.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
@@ -111,6 +137,12 @@ def build_parser():
     tuner.add_argument("--out", required=True, help="model file to write (.skops)")
     tuner.add_argument("--report", help="JSON report (default: beside --out)")
     tuner.add_argument("--force", action="store_true", help="overwrite outputs")
+    tuner.add_argument(
+        "--allow-missed-constraint",
+        action="store_true",
+        help="write the model even if the tuned threshold misses --constraint "
+        "in some held-out fold (the report says where)",
+    )
 
     predictor = command("predict", "predict a table's labels with a model file")
     predictor.add_argument("model", help="model file written by tune")
@@ -134,7 +166,19 @@ def build_parser():
     inspector = command("inspect", "show what a model file holds")
     inspector.add_argument("model", help="model file written by tune")
     inspector.add_argument("--json", action="store_true", help="JSON for machines")
-    for sub in (predictor, inspector):
+
+    evaluator = command(
+        "evaluate",
+        "score a model file's rule on a labelled table, beside the default rule",
+    )
+    evaluator.add_argument("model", help="model file written by tune")
+    evaluator.add_argument("data", help="CSV or Parquet (.parquet) file")
+    evaluator.add_argument("--target", required=True, help="the column of labels")
+    evaluator.add_argument("--json", action="store_true", help="JSON for machines")
+    evaluator.add_argument(
+        "--chunk-rows", type=_positive, default=100_000, help="rows per chunk"
+    )
+    for sub in (predictor, inspector, evaluator):
         sub.add_argument(
             "--trust",
             action="append",

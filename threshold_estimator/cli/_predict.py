@@ -1,6 +1,6 @@
 """``threshold-estimator predict``: a model file's labels for a table."""
 
-from threshold_estimator.cli._common import load_tuned, progress
+from threshold_estimator.cli._common import load_tuned, progress, text_columns
 from threshold_estimator.cli._files import (
     InputError,
     atomic_outputs,
@@ -24,7 +24,7 @@ def predict(args):
     check_columns(args.id, present, args.data, "identifier")
     wanted = list(dict.fromkeys([*args.id, *features]))
     n_rows = 0
-    chunks = iter_table(args.data, wanted, args.chunk_rows, _text_columns(model))
+    chunks = iter_table(args.data, wanted, args.chunk_rows, text_columns(model))
     with atomic_outputs(args.out) as (temporary,):
         for i, chunk in enumerate(chunks):
             frame = _predictions(model, chunk, features, args, n_rows)
@@ -33,16 +33,6 @@ def predict(args):
             progress(args, f"predicted {n_rows:,} rows")
     print(f"wrote {n_rows:,} predictions to {args.out}")
     return 0
-
-
-def _text_columns(model):
-    """The columns a model made by ``tune`` one-hot encodes: read as text."""
-    steps = getattr(model.estimator_, "steps", [])
-    for _, step in steps:
-        for name, _, columns in getattr(step, "transformers_", []):
-            if name == "categories":
-                return list(columns)
-    return []
 
 
 def _predictions(model, chunk, features, args, first_row):

@@ -1,7 +1,7 @@
 """``threshold-estimator tune``: fit a model on a table, tune, write it."""
 
 import contextlib
-import json
+import csv
 import shlex
 import sys
 import time
@@ -13,12 +13,14 @@ from sklearn.base import is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from threshold_estimator import objectives, persistence
-from threshold_estimator._estimator import ThresholdedClassifier
+from threshold_estimator import ThresholdedClassifier, objectives, persistence
 from threshold_estimator.cli._common import (
     format_threshold,
     has_matplotlib,
+    held_out_facts,
+    json_text,
     load_model,
+    missed_constraint,
     note,
     plain,
     progress,
@@ -59,11 +61,20 @@ def tune(args):
     X, y = _target(read_table(args.data), args)
     if args.model in MODELS:
         X = without_identifiers(X)
+    if isinstance(scoring, _CostMatrixFile):
+        scoring = scoring.objective(np.unique(y))
     start = time.perf_counter()
     clf, warned = _fit(args, X, y, scoring, curves=plot_path is not None)
+    missed = missed_constraint(clf)
+    if missed and not args.allow_missed_constraint:
+        raise InputError(
+            f"{missed}, so the constraint may not hold on new data either: "
+            "loosen the bound, or pass --allow-missed-constraint to write the "
+            "model anyway"
+        )
+    for message in warned:
+        print(f"threshold-estimator: warning: {message}", file=sys.stderr)
     report = _report(args, clf, y, warned, time.perf_counter() - start)
-    if clf.classes_.size > 2:
-        outputs, plot_path = outputs[:2], None
     with atomic_outputs(*outputs) as temporaries:
         if plot_path is not None:
             _plot(clf, temporaries[2])
@@ -71,20 +82,31 @@ def tune(args):
         clf.__dict__.pop("cv_results_", None)
         clf.set_params(store_cv_results=False)
         persistence.dump(clf, temporaries[0])
-        temporaries[1].write_text(json.dumps(report, indent=2) + "\n")
+        temporaries[1].write_text(json_text(report) + "\n")
     _tell_what_loading_needs(out)
     if not has_matplotlib():
         note('no PNG: pip install "threshold-estimator[plot]" for one')
-    name = getattr(clf.objective_, "name", report["objective"])
     print(
-        f"threshold {format_threshold(report['decision_threshold'])}, held-out {name} "
-        f"{report['held_out_score']:.4g}; wrote {', '.join(map(str, outputs))}"
+        f"threshold {format_threshold(report['decision_threshold'])}, "
+        f"{_held_out_text(report['held_out'])}; wrote {', '.join(map(str, outputs))}"
     )
     return 0
 
 
+def _held_out_text(held_out):
+    """``held-out f1 0.605``; a cost as a cost; a missed constraint said."""
+    text = f"held-out {held_out['quantity']}"
+    if held_out["value"] is None:
+        return f"{text}: none, {held_out['reason']}"
+    return f"{text} {held_out['value']:.4g}"
+
+
 def _objective(args):
-    """The ``scoring`` of ``--scoring``, ``--cost`` or ``--constraint``."""
+    """The ``scoring`` of ``--scoring``, ``--cost``, ``--constraint`` or
+    ``--cost-matrix`` (read here, matched to the classes once they are known).
+    """
+    if args.cost_matrix:
+        return _CostMatrixFile.read(args.cost_matrix)
     if args.cost:
         cells = {}
         for part in args.cost.split(","):
@@ -120,6 +142,104 @@ def _objective(args):
             "write e.g. --constraint recall:precision>=0.9"
         )
     return args.scoring
+
+
+class _CostMatrixFile:
+    """The costs of ``--cost-matrix``: a CSV of the classes by the classes.
+
+    Its header and its first column name the classes; ``costs[i, j]`` is the
+    cost of predicting the class of column ``j`` for a row of the class of
+    row ``i``. Every problem names the row and column at fault.
+    """
+
+    def __init__(self, path, labels, costs):
+        self.path = path
+        self.labels = labels
+        self.costs = costs
+
+    @classmethod
+    def read(cls, path):
+        """The labels and costs of the file, checked cell by cell."""
+        path = Path(path)
+        where = f"--cost-matrix {path}"
+        if not path.is_file():
+            raise InputError(f"{where}: no such file")
+        try:
+            with path.open(newline="", encoding="utf-8-sig") as handle:
+                rows = [row for row in csv.reader(handle) if any(map(str.strip, row))]
+        except (UnicodeError, csv.Error) as exc:
+            raise InputError(f"{where} could not be read: {one_line(exc)}") from None
+        if len(rows) < 3:
+            raise InputError(
+                f"{where} needs a header row of class labels and one row per "
+                "class, each starting with its label, such as:  ,no,yes / "
+                "no,0,1 / yes,10,0"
+            )
+        columns = [cell.strip() for cell in rows[0][1:]]
+        labels = [row[0].strip() for row in rows[1:]]
+        for what, names in (("column", columns), ("row", labels)):
+            twice = [name for name in names if names.count(name) > 1]
+            if twice:
+                raise InputError(
+                    f"{where}: the {what} label {twice[0]!r} appears twice"
+                )
+        if sorted(columns) != sorted(labels):
+            raise InputError(
+                f"{where}: its rows name the classes {', '.join(map(repr, labels))} "
+                f"and its columns {', '.join(map(repr, columns))}; both must list "
+                "the same classes"
+            )
+        costs = np.empty((len(labels), len(labels)))
+        for i, row in enumerate(rows[1:]):
+            cells = row[1:]
+            if len(cells) != len(columns):
+                raise InputError(
+                    f"{where}: row {labels[i]!r} has {len(cells)} costs, but the "
+                    f"header names {len(columns)} classes"
+                )
+            for j, cell in enumerate(cells):
+                costs[i, labels.index(columns[j])] = _cost_cell(
+                    cell, f"{where}: row {labels[i]!r}, column {columns[j]!r}"
+                )
+        return cls(path, labels, costs)
+
+    def objective(self, classes):
+        """``objectives.cost_matrix``, rows and columns in the order of ``classes``."""
+        names = [str(plain(label)) for label in classes]
+        if sorted(names) != sorted(self.labels):
+            unknown = [label for label in self.labels if label not in names]
+            missing = [name for name in names if name not in self.labels]
+            said = [
+                f"names {', '.join(map(repr, unknown))}, which the target does not hold"
+                if unknown
+                else "",
+                f"lacks {', '.join(map(repr, missing))}" if missing else "",
+            ]
+            raise InputError(
+                f"--cost-matrix {self.path} {' and '.join(filter(None, said))}; "
+                f"the target's classes are {', '.join(map(repr, names))}"
+            )
+        order = [self.labels.index(name) for name in names]
+        try:
+            return objectives.cost_matrix(self.costs[np.ix_(order, order)])
+        except ValueError as exc:
+            counted = ", ".join(f"{i} is {name!r}" for i, name in enumerate(names))
+            raise InputError(
+                f"--cost-matrix {self.path}: {one_line(exc)} (class {counted})"
+            ) from None
+
+
+def _cost_cell(text, where):
+    """One cost of ``--cost-matrix``: a finite number, not negative."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{where} holds {text.strip()!r}, not a number") from None
+    if not np.isfinite(value) or value < 0:
+        raise InputError(
+            f"{where} is {text.strip()}: a cost must be a finite number, 0 or more"
+        )
+    return value
 
 
 def _estimator(args, X):
@@ -169,7 +289,8 @@ def _target(frame, args):
         option = "--cost" if args.cost else "--constraint"
         raise InputError(
             f"{option} is for two classes, but {args.target!r} has "
-            f"{classes.size}; use --scoring f1_macro, balanced_accuracy, ..."
+            f"{classes.size}; use --cost-matrix FILE, or --scoring f1_macro, "
+            "balanced_accuracy, ..."
         )
     X = frame.drop(columns=[args.target, *args.drop])
     if X.shape[1] == 0:
@@ -214,10 +335,8 @@ def _fit(args, X, y, scoring, curves):
             clf.fit(X, y)
         except (ValueError, TypeError) as exc:
             raise InputError(_fit_error(exc, X, clf.estimator)) from None
-    shown = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
-    for message in shown:
-        print(f"threshold-estimator: warning: {message}", file=sys.stderr)
-    return clf, shown
+    # Shown by the caller, once it knows that the command goes on.
+    return clf, [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
 
 
 def _fit_error(exc, X, estimator):
@@ -250,8 +369,7 @@ def _report(args, clf, y, warned, seconds):
         "fold_thresholds": plain(clf.fold_thresholds_),
         "threshold_spread": plain(clf.threshold_spread_),
         "threshold_interval": plain(clf.threshold_interval_),
-        "held_out_score": plain(clf.best_score_),
-        "fold_scores": plain(clf.fold_scores_),
+        "held_out": held_out_facts(clf),
         "class_balance": {
             str(plain(label)): int(count)
             for label, count in zip(classes, counts, strict=True)
@@ -264,7 +382,8 @@ def _report(args, clf, y, warned, seconds):
 
 
 def _plot(clf, path):
-    """The held-out objective curve of each fold, with the threshold."""
+    """The held-out objective curve of each fold, with the threshold; for more
+    than two classes, each fold's objective under each rule."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -272,7 +391,8 @@ def _plot(clf, path):
 
     from threshold_estimator import ThresholdCurveDisplay
 
-    display = ThresholdCurveDisplay.from_estimator(clf)
+    kind = "rules" if clf.classes_.size > 2 else "objective"
+    display = ThresholdCurveDisplay.from_estimator(clf, kind=kind)
     display.figure_.savefig(path, dpi=100, format="png")
     plt.close(display.figure_)
 
