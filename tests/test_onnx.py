@@ -216,6 +216,15 @@ def test_float64_samples_make_a_double_graph(binary):
     np.testing.assert_allclose(probabilities, clf.predict_proba(X_test), atol=1e-12)
 
 
+def test_target_opset_reaches_skl2onnx(binary):
+    X_train, X_test, y_train, _ = binary
+    clf = fit(LogisticRegression(), X_train, y_train)
+    onx = to_onnx(clf, X_train[:1], target_opset=21)
+    assert {o.domain: o.version for o in onx.opset_import}[""] == 21
+    label, _ = run(onx, X_test)
+    assert_labels_are_predict(clf, X_test, label)
+
+
 def test_abstention_band_is_left_out(binary):
     X_train, X_test, y_train, _ = binary
     clf = fit(LogisticRegression(), X_train, y_train, abstention={"rate": 0.2})

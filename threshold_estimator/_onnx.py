@@ -73,8 +73,11 @@ def to_onnx(model, X, **kwargs):
 
     **kwargs : dict
         Passed to ``skl2onnx.to_onnx``: ``target_opset``, ``options``,
-        ``initial_types``, ``name``... The probabilities are a tensor of
-        shape (n_samples, n_classes) unless ``options`` sets ``zipmap``
+        ``initial_types``, ``name``... ``target_opset`` is the opset the
+        serving runtime reads: skl2onnx 1.20 writes opset 22 by default,
+        which ONNX Runtime reads from version 1.21 (``target_opset=21``
+        for 1.18 to 1.20). The probabilities are a tensor of shape
+        (n_samples, n_classes) unless ``options`` sets ``zipmap``
         (skl2onnx's classifiers default to a list of dictionaries).
 
     Returns
@@ -172,7 +175,8 @@ def _import_skl2onnx():
         import skl2onnx
     except ImportError as exc:
         raise ImportError(
-            'ONNX export needs skl2onnx: pip install "threshold-estimator[onnx]".'
+            'ONNX export needs skl2onnx: pip install "threshold-estimator[onnx]" '
+            f"({exc})."
         ) from exc
     return skl2onnx
 
