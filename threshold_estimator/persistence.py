@@ -42,10 +42,18 @@ from pathlib import Path
 import joblib
 from sklearn.utils._param_validation import Interval, validate_params
 
+from threshold_estimator._onnx import to_onnx
 from threshold_estimator._versions import _STATE_KEYS
 from threshold_estimator.exceptions import UntrustedTypeError
 
-__all__ = ["TRUSTED_TYPES", "dump", "load", "refused_types", "saved_versions"]
+__all__ = [
+    "TRUSTED_TYPES",
+    "dump",
+    "load",
+    "refused_types",
+    "saved_versions",
+    "to_onnx",
+]
 
 TRUSTED_TYPES = (
     # This package's models and what they hold.
