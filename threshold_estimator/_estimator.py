@@ -529,55 +529,85 @@ class ThresholdedClassifier(
         for name in [n for n in vars(self) if n.endswith("_") and n[0] != "_"]:
             delattr(self, name)
         X, y = indexable(X, y)
+        given = self._check_fit_input(X, y, sample_weight, fit_params)
+        state = {"training_prior": given.training_prior, "class_prior": given.prior}
+        if not (isinstance(self.threshold, str) and self.threshold == "auto"):
+            state.update(self._untuned_rule(given))
+            estimator = clone(self.estimator).fit(X, y, **given.routed.estimator.fit)
+            return self._set_fitted(estimator, given, **state)
+        check_pos_label(given.objective, self.scoring, given.target, self.pos_label)
+        record = self._fit_folds(X, y, given)
+        tuned, found = self._tune_rule(record, given)
+        for category, message in found:
+            # Past fit and scikit-learn's fit wrapper: the caller.
+            warnings.warn(message, category, stacklevel=3)
+        if self.refit:
+            self._progress(f"refitting on all {len(y)} samples")
+            estimator = clone(self.estimator).fit(X, y, **given.routed.estimator.fit)
+        else:
+            estimator = record.model
+        summary = summarize(
+            record.scores,
+            record.codes,
+            given.target.classes.size,
+            record.weight,
+            fold=record.fold_id,
+        )
+        return self._set_fitted(estimator, given, summary=summary, **tuned, **state)
+
+    def _check_fit_input(self, X, y, sample_weight, fit_params):
+        """Everything fit reads, checked once: a Bunch."""
         target = check_target(y, self.pos_label)
         if sample_weight is not None:
             sample_weight = check_weights(sample_weight, X)
         training_prior = class_shares(target, sample_weight)
-        prior = check_class_prior(self.class_prior, target.classes, training_prior)
         objective = resolve_scoring(self.scoring, target.classes, target.pos_label)
-        # A fixed threshold may be an array, which == would compare elementwise.
-        tune = isinstance(self.threshold, str) and self.threshold == "auto"
         fit_params = dict(fit_params)
+        tune = isinstance(self.threshold, str) and self.threshold == "auto"
         objective_params = pop_objective_params(
             objective, fit_params, len(y), required=tune
         )
-        routed = self._route_params(sample_weight, fit_params)
-        response_method = check_response_method(
-            self.estimator, self.response_method, target, self.threshold
-        )
         check_abstention(self.abstention, target, self.threshold)
-        state = {"training_prior": training_prior, "class_prior": prior}
-        if isinstance(self.threshold, str) and self.threshold == "bayes":
-            check_pos_label(objective, self.scoring, target, self.pos_label)
-            state.update(
-                bayes_rule(
-                    objective,
-                    target.classes,
-                    target.pos_label,
-                    training_prior,
-                    prior,
-                )
-            )
-        elif not tune:
-            state.update(
-                check_fixed_threshold(
-                    self.threshold, target, response_method, self.estimator
-                )
-            )
-        if not tune:
-            estimator = clone(self.estimator).fit(X, y, **routed.estimator.fit)
-            return self._set_fitted(estimator, target, response_method, **state)
+        return Bunch(
+            target=target,
+            sample_weight=sample_weight,
+            training_prior=training_prior,
+            prior=check_class_prior(self.class_prior, target.classes, training_prior),
+            objective=objective,
+            objective_params=objective_params,
+            routed=self._route_params(sample_weight, fit_params),
+            response_method=check_response_method(
+                self.estimator, self.response_method, target, self.threshold
+            ),
+        )
 
-        check_pos_label(objective, self.scoring, target, self.pos_label)
-        record = self._fit_folds(X, y, target, routed, response_method, sample_weight)
-        weight = sample_weight
+    def _untuned_rule(self, given):
+        """The rule of ``threshold="bayes"`` or of a fixed threshold."""
+        target = given.target
+        if isinstance(self.threshold, str):  # "bayes"
+            check_pos_label(given.objective, self.scoring, target, self.pos_label)
+            return bayes_rule(
+                given.objective,
+                target.classes,
+                target.pos_label,
+                given.training_prior,
+                given.prior,
+            )
+        return check_fixed_threshold(
+            self.threshold, target, given.response_method, self.estimator
+        )
+
+    def _tune_rule(self, record, given):
+        """The tuned rule's fitted state, and the warnings it deserves."""
+        target, objective = given.target, given.objective
+        weight = given.sample_weight
         if self.class_prior is not None:
-            weight = shifted_weights(sample_weight, target.codes, record, prior)
+            weight = shifted_weights(weight, target.codes, record, given.prior)
         # A scikit-learn scorer reads its routed metadata; an objective, the
         # per-sample arrays it names.
-        params = objective_params
+        params = given.objective_params
         if hasattr(objective, "score_labels"):
-            params = dict(routed.scorer.score)
+            params = dict(given.routed.scorer.score)
             if weight is not None:
                 params["sample_weight"] = weight
         bind = Binder(objective, target.truth, weight, params)
@@ -588,20 +618,20 @@ class ThresholdedClassifier(
             tuned = tune_multiclass(
                 record,
                 bind,
-                training_prior,
+                given.training_prior,
                 self.aggregation,
                 seed,
                 self.store_cv_results,
             )
         self._report_folds(record, tuned, objective)
-        constraint = (
-            constraint_values(objective, record, bind, tuned.threshold)
-            if isinstance(objective, Constrained)
-            else None
-        )
-        band = None
+        state = {
+            "threshold": tuned.threshold,
+            "rule": tuned.rule,
+            "objective": objective,
+            "tuned": tuned,
+        }
         if self.abstention is not None:
-            band = tune_band(
+            state["band"] = tune_band(
                 target.truth[record.index],
                 record.scores,
                 None if weight is None else weight[record.index],
@@ -613,50 +643,28 @@ class ThresholdedClassifier(
             tuned,
             target,
             objective,
-            response_method,
+            given.response_method,
             self.estimator,
             self.aggregation,
             weight,
-            weighted_by(sample_weight, self.class_prior),
+            weighted_by(given.sample_weight, self.class_prior),
         )
-        if constraint is not None:
-            found += missed_constraint(
-                objective, constraint["folds"], constraint["pooled"], self.aggregation
+        if isinstance(objective, Constrained):
+            state["constraint"] = constraint_values(
+                objective, record, bind, tuned.threshold
             )
-        for category, message in found:
-            # Past fit and scikit-learn's fit wrapper: the caller.
-            warnings.warn(message, category, stacklevel=3)
-        if self.refit:
-            self._progress(f"refitting on all {len(y)} samples")
-            estimator = clone(self.estimator).fit(X, y, **routed.estimator.fit)
-        else:
-            estimator = record.model
-        summary = summarize(
-            record.scores,
-            record.codes,
-            target.classes.size,
-            record.weight,
-            fold=record.fold_id,
-        )
-        return self._set_fitted(
-            estimator,
-            target,
-            response_method,
-            threshold=tuned.threshold,
-            rule=tuned.rule,
-            objective=objective,
-            tuned=tuned,
-            summary=summary,
-            band=band,
-            constraint=constraint,
-            **state,
-        )
+            found += missed_constraint(
+                objective,
+                state["constraint"]["folds"],
+                state["constraint"]["pooled"],
+                self.aggregation,
+            )
+        return state, found
 
     def _set_fitted(
         self,
         estimator,
-        target,
-        response_method,
+        given,
         *,
         threshold,
         rule,
@@ -671,9 +679,9 @@ class ThresholdedClassifier(
     ):
         """Set every fitted attribute at once, at the end of a successful fit."""
         self.estimator_ = estimator
-        self.classes_ = target.classes
-        self.pos_label_ = target.pos_label
-        self.response_method_ = response_method
+        self.classes_ = given.target.classes
+        self.pos_label_ = given.target.pos_label
+        self.response_method_ = given.response_method
         self.training_prior_ = training_prior
         self.class_prior_ = class_prior
         if summary is not None:
@@ -708,16 +716,17 @@ class ThresholdedClassifier(
                 setattr(self, name, getattr(estimator, name))
         return self
 
-    def _fit_folds(self, X, y, target, routed, response_method, sample_weight):
+    def _fit_folds(self, X, y, given):
         """The held-out record of the folds, each fitted and scored in parallel."""
         splitter = make_splitter(self.cv, self.random_state)
+        target = given.target
         splits = make_splits(
             self.cv,
             splitter,
             X,
             target,
-            routed.splitter.split,
-            sample_weight,
+            given.routed.splitter.split,
+            given.sample_weight,
             self.refit,
         )
         self._progress(f"fitting {len(splits)} folds")
@@ -729,15 +738,15 @@ class ThresholdedClassifier(
                 y,
                 train=train,
                 test=test,
-                fit_params=routed.estimator.fit,
-                response_method=response_method,
+                fit_params=given.routed.estimator.fit,
+                response_method=given.response_method,
                 pos_label=target.pos_label,
                 keep=not self.refit,
             )
             for train, test in splits
         )
-        check_held_out_scores(folds, response_method)
-        return pool_folds(folds, target, sample_weight)
+        check_held_out_scores(folds, given.response_method)
+        return pool_folds(folds, target, given.sample_weight)
 
     def _progress(self, message):
         if self.verbose:
