@@ -222,14 +222,17 @@ def test_em_kernel_recovers_a_known_mixture():
     assert converged and prior[1] == pytest.approx(0.2, abs=0.005)
 
 
-def test_estimate_and_drift_need_probabilities():
-    X, y = _draw(1000, 0.2, seed=7)
-    clf = ThresholdedClassifier(LinearSVC(), random_state=0).fit(X, y)
-    with pytest.raises(ValueError, match="CalibratedClassifierCV"):
-        clf.estimate_class_prior(X)
-    clf = _fit(X, y, response_method="decision_function")
-    with pytest.raises(ValueError, match="response_method='predict_proba'"):
-        clf.check_drift(X)
+def test_margins_are_calibrated_for_the_balance_methods():
+    # LinearSVC has no probabilities: its held-out margins are calibrated.
+    X, y = _draw(4000, 0.2, seed=7)
+    X_new, y_new = _draw(4000, 0.5, seed=8)
+    for clf in (
+        ThresholdedClassifier(LinearSVC(), random_state=0).fit(X, y),
+        _fit(X, y, response_method="decision_function"),
+    ):
+        assert clf.prior_calibration_["method"] == "sigmoid"
+        assert abs(clf.estimate_class_prior(X_new)[1] - y_new.mean()) < 0.05
+        assert clf.check_drift(X_new).verdict == "balance shift"
 
 
 def test_drift_check_tells_balance_from_content():

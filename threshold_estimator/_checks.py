@@ -6,6 +6,7 @@ Both front ends, ``ThresholdedClassifier`` and ``tune_threshold``, call
 them before anything is computed.
 """
 
+from numbers import Real
 from typing import NamedTuple
 
 import numpy as np
@@ -125,10 +126,24 @@ def check_weights(sample_weight, X):
     return sample_weight
 
 
-def check_class_prior(class_prior, classes, training_prior):
-    """``class_prior`` as shares summing to 1; the training shares if None."""
+def check_class_prior(class_prior, classes, training_prior, pos_label=None):
+    """``class_prior`` as shares summing to 1; the training shares if None.
+
+    For two classes a number is ``pos_label``'s share.
+    """
     if class_prior is None:
         return training_prior
+    if classes.size == 2 and np.ndim(class_prior) == 0:
+        share = class_prior
+        if not (isinstance(share, Real) and 0 < share < 1):
+            raise ValueError(
+                f"class_prior={class_prior!r}: as a number it is the share of "
+                "pos_label, in (0, 1), such as 0.05."
+            )
+        pos = 1 if pos_label is None else int(np.flatnonzero(classes == pos_label)[0])
+        prior = np.full(2, 1.0 - share)
+        prior[pos] = share
+        return prior
     try:
         prior = np.asarray(class_prior, dtype=np.float64)
     except (TypeError, ValueError):

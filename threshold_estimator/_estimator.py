@@ -23,13 +23,13 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import (
-    _estimator_has,
     check_is_fitted,
     has_fit_parameter,
     indexable,
 )
 
 from threshold_estimator._abstention import check_abstention, tune_band
+from threshold_estimator._calibration import calibrate, fit_calibration
 from threshold_estimator._checks import (
     check_class_prior,
     check_fixed_threshold,
@@ -91,6 +91,15 @@ def margin_to_threshold(scores, threshold, log_odds):
         raw = scores - threshold
     tiny = np.finfo(np.float64).tiny
     return np.where(positive, np.maximum(raw, tiny), np.minimum(raw, -tiny))
+
+
+def _has_probabilities(clf):
+    """predict_proba is there when the estimator has it or it is calibrated."""
+    return clf.calibration is not None or hasattr(clf.estimator, "predict_proba")
+
+
+def _has_log_probabilities(clf):
+    return clf.calibration is not None or hasattr(clf.estimator, "predict_log_proba")
 
 
 class ThresholdedClassifier(
@@ -187,16 +196,44 @@ class ThresholdedClassifier(
         class from its own ``pos_label``, as in ``make_scorer(f1_score,
         pos_label="spam")``.
 
-    class_prior : array-like of shape (n_classes,), default=None
+    class_prior : float or array-like of shape (n_classes,), default=None
         The class balance the classifier will meet, when it differs from
         ``y``'s (say 5% positives in production, 1% in the training data):
-        positive shares in the order of ``classes_``, rescaled to sum to 1.
+        positive shares in the order of ``classes_``, rescaled to sum to 1,
+        or, for two classes, ``pos_label``'s share as a float in (0, 1).
         The held-out samples are reweighted by class so that the rule is
         tuned as if they had that balance, which is exact for every objective
         of counts (and passed as ``sample_weight`` to a scikit-learn scorer);
         the estimator itself is fitted on the data as it is. ``None`` means
         ``y``'s balance. See also :meth:`with_class_prior`, which re-derives
         the rule of a fitted classifier without refitting.
+
+    calibration : {"sigmoid", "isotonic", "temperature"}, default=None
+        Calibrate the probabilities on the pooled held-out scores the tuning
+        already has (out of fold: no extra model fit), then tune the rule on
+        the calibrated scale: :meth:`predict_proba` returns calibrated
+        probabilities and, for two classes, ``decision_threshold_`` is a
+        calibrated probability. ``"sigmoid"``: a logistic map of the logit
+        (of ``logit(p)`` for probabilities, of the margin for a
+        ``decision_function``), which keeps the order of the scores and so
+        the decisions; ``"isotonic"``: a non-decreasing step map, whose ties
+        coarsen the thresholds the search can choose; ``"temperature"``
+        (more classes): ``softmax(log p / T + b)``, one temperature and a
+        bias per class. With more classes, ``"sigmoid"`` and ``"isotonic"``
+        map each class against the rest and renormalise, as
+        ``CalibratedClassifierCV`` does. ``None`` leaves the estimator's
+        output as it is. Whatever it says, :meth:`estimate_class_prior` and
+        :meth:`check_drift` read probabilities calibrated on the held-out
+        pairs. Only for a tuned rule (``threshold="auto"``).
+
+    abstention : dict, default=None
+        Also tune a band of "not sure" around the threshold (two classes):
+        ``{"precision": p}``, the widest band at which the predictions of
+        both classes reach precision ``p`` on the held-out samples, or
+        ``{"rate": r}``, the band abstaining on at most that share with the
+        fewest errors. The band always contains ``decision_threshold_``; see
+        :meth:`predict_with_abstention`, ``abstention_band_`` and
+        ``abstention_coverage_``.
 
     refit : bool, default=True
         Refit the estimator on all the data after tuning. ``False`` needs a
@@ -327,6 +364,25 @@ class ThresholdedClassifier(
         points whatever the number of samples. It holds scores, no feature.
         Only when tuned.
 
+    calibration_ : dict or None
+        The calibration map learned on the held-out pairs, when
+        ``calibration`` is set: ``"method"`` and its parameters, plain
+        numbers and arrays. Only when tuned.
+
+    prior_calibration_ : dict
+        When ``calibration`` is None, the map that calibrates the
+        probabilities :meth:`estimate_class_prior` and :meth:`check_drift`
+        read: a logistic map of the logit (two classes) or a temperature
+        with a bias per class (more). Only when tuned.
+
+    abstention_band_ : tuple of float
+        With ``abstention``: the ``(low, high)`` scores between which
+        :meth:`predict_with_abstention` abstains.
+
+    abstention_coverage_ : float
+        With ``abstention``: the share of the held-out samples the band
+        predicts a class for.
+
     pos_label_ : object or None
         The class predicted where the score reaches the threshold (two
         classes); ``None`` for more classes.
@@ -441,7 +497,8 @@ class ThresholdedClassifier(
         ],
         "response_method": [StrOptions({"auto", "predict_proba", "decision_function"})],
         "pos_label": [Real, str, "boolean", None],
-        "class_prior": ["array-like", None],
+        "class_prior": [Interval(Real, 0, 1, closed="neither"), "array-like", None],
+        "calibration": [StrOptions({"sigmoid", "isotonic", "temperature"}), None],
         "abstention": [dict, None],
         "refit": ["boolean"],
         "n_jobs": [Integral, None],
@@ -473,6 +530,7 @@ class ThresholdedClassifier(
         response_method="auto",
         pos_label=None,
         class_prior=None,
+        calibration=None,
         abstention=None,
         refit=True,
         n_jobs=None,
@@ -488,6 +546,7 @@ class ThresholdedClassifier(
         self.response_method = response_method
         self.pos_label = pos_label
         self.class_prior = class_prior
+        self.calibration = calibration
         self.abstention = abstention
         self.refit = refit
         self.n_jobs = n_jobs
@@ -537,6 +596,7 @@ class ThresholdedClassifier(
             return self._set_fitted(estimator, given, **state)
         check_pos_label(given.objective, self.scoring, given.target, self.pos_label)
         record = self._fit_folds(X, y, given)
+        record, calibration = self._calibrate(record, given)
         tuned, found = self._tune_rule(record, given)
         for category, message in found:
             # Past fit and scikit-learn's fit wrapper: the caller.
@@ -553,7 +613,9 @@ class ThresholdedClassifier(
             record.weight,
             fold=record.fold_id,
         )
-        return self._set_fitted(estimator, given, summary=summary, **tuned, **state)
+        return self._set_fitted(
+            estimator, given, summary=summary, **calibration, **tuned, **state
+        )
 
     def _check_fit_input(self, X, y, sample_weight, fit_params):
         """Everything fit reads, checked once: a Bunch."""
@@ -568,11 +630,20 @@ class ThresholdedClassifier(
             objective, fit_params, len(y), required=tune
         )
         check_abstention(self.abstention, target, self.threshold)
+        if self.calibration is not None and not tune:
+            raise ValueError(
+                f"calibration={self.calibration!r} is learned from the held-out "
+                f"pairs of a tuned rule, but threshold={self.threshold!r} fits "
+                "no folds. Use threshold='auto', or wrap the estimator in "
+                "sklearn.calibration.CalibratedClassifierCV."
+            )
         return Bunch(
             target=target,
             sample_weight=sample_weight,
             training_prior=training_prior,
-            prior=check_class_prior(self.class_prior, target.classes, training_prior),
+            prior=check_class_prior(
+                self.class_prior, target.classes, training_prior, target.pos_label
+            ),
             objective=objective,
             objective_params=objective_params,
             routed=self._route_params(sample_weight, fit_params),
@@ -580,6 +651,31 @@ class ThresholdedClassifier(
                 self.estimator, self.response_method, target, self.threshold
             ),
         )
+
+    def _calibrate(self, record, given):
+        """The record on the calibrated scale, and the maps learned from it."""
+        target = given.target
+        truth = target.truth[record.index]
+        score_type = (
+            "probability" if given.response_method == "predict_proba" else "logit"
+        )
+        method = self.calibration
+        if method == "temperature" and target.is_binary:
+            raise ValueError(
+                "calibration='temperature' scales the log probabilities of "
+                "more than two classes; for two, use calibration='sigmoid' "
+                "(a temperature and a bias on the logit)."
+            )
+        if method is None:
+            # For the class-balance methods only: the rule reads raw scores.
+            prior = "sigmoid" if target.is_binary else "temperature"
+            found = fit_calibration(
+                prior, truth, record.scores, record.weight, score_type
+            )
+            return record, {"calibration": None, "prior_calibration": found}
+        found = fit_calibration(method, truth, record.scores, record.weight, score_type)
+        scores = calibrate(found, record.scores, score_type)
+        return record._replace(scores=scores), {"calibration": found}
 
     def _untuned_rule(self, given):
         """The rule of ``threshold="bayes"`` or of a fixed threshold."""
@@ -643,7 +739,8 @@ class ThresholdedClassifier(
             tuned,
             target,
             objective,
-            given.response_method,
+            # Calibrated scores are probabilities, whatever the estimator's.
+            "predict_proba" if self.calibration else given.response_method,
             self.estimator,
             self.aggregation,
             weight,
@@ -676,6 +773,8 @@ class ThresholdedClassifier(
         band=None,
         cost_matrix=None,
         constraint=None,
+        calibration=None,
+        prior_calibration=None,
     ):
         """Set every fitted attribute at once, at the end of a successful fit."""
         self.estimator_ = estimator
@@ -684,6 +783,10 @@ class ThresholdedClassifier(
         self.response_method_ = given.response_method
         self.training_prior_ = training_prior
         self.class_prior_ = class_prior
+        if tuned is not None:
+            self.calibration_ = calibration
+        if prior_calibration is not None:
+            self.prior_calibration_ = prior_calibration
         if summary is not None:
             # Plain arrays, so that model files need no private type.
             self.held_out_summary_ = summary._asdict()
@@ -853,26 +956,21 @@ class ThresholdedClassifier(
     def _check_rule_fitted(self):
         check_is_fitted(self, "estimator_")
 
-    def _probabilities(self, X, caller):
-        """The estimator's probabilities, or an error naming ``caller``."""
-        if self.response_method_ == "predict_proba":
-            return np.asarray(self.estimator_.predict_proba(X), dtype=np.float64)
-        advice = (
-            "Fit with response_method='predict_proba'."
-            if hasattr(self.estimator_, "predict_proba")
-            else "Wrap the estimator in sklearn.calibration.CalibratedClassifierCV "
-            "to get them."
-        )
-        raise ValueError(
-            f"{caller} needs class probabilities, but this classifier thresholds "
-            f"the estimator's {self.response_method_}. {advice}"
-        )
-
-    def _binary_scores(self, X):
+    def _raw_scores(self, X):
+        """The estimator's output on ``X`` before calibration: pos_label's
+        score (two classes) or the class probabilities."""
         check_is_fitted(self, "estimator_")
+        if self.classes_.size > 2:
+            return np.asarray(self.estimator_.predict_proba(X), dtype=np.float64)
         return response_scores(
             self.estimator_, X, self.response_method_, self.pos_label_
         )
+
+    @property
+    def _raw_score_type(self):
+        if self.response_method_ == "predict_proba":
+            return "probability"
+        return "logit"
 
     def predict(self, X):
         """Predict the class the decision rule chooses.
@@ -921,20 +1019,29 @@ class ThresholdedClassifier(
         """
         check_is_fitted(self, "estimator_")
         if self.classes_.size > 2:
-            proba = self.estimator_.predict_proba(X)
+            proba = self._rule_scores(X)
             if self.decision_threshold_ is None:
                 return -(proba @ self.cost_matrix_)
             return log_probabilities(proba) - np.log(self.decision_threshold_)
         margin = margin_to_threshold(
             self._binary_scores(X),
             self.decision_threshold_,
-            log_odds=self.response_method_ == "predict_proba",
+            log_odds=self._reads_probabilities(),
         )
         return margin if self.pos_label_ == self.classes_[1] else -margin
 
-    @available_if(_estimator_has("predict_proba"))
+    def _reads_probabilities(self):
+        """Whether the rule's scores are probabilities (or calibrated ones)."""
+        calibrated = getattr(self, "calibration_", None) is not None
+        return calibrated or self.response_method_ == "predict_proba"
+
+    @available_if(_has_probabilities)
     def predict_proba(self, X):
-        """The estimator's class probabilities, unchanged.
+        """The class probabilities: the estimator's, calibrated if asked.
+
+        The threshold does not move them: with two classes,
+        ``predict_proba(X)[:, pos] >= decision_threshold_`` is
+        :meth:`predict` when the rule reads probabilities.
 
         Parameters
         ----------
@@ -944,14 +1051,22 @@ class ThresholdedClassifier(
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Columns in the order of ``classes_``.
+            Columns in the order of ``classes_``; with ``calibration``, the
+            map learned on the held-out pairs applied to the estimator's
+            output.
         """
         check_is_fitted(self, "estimator_")
-        return self.estimator_.predict_proba(X)
+        if getattr(self, "calibration_", None) is None:
+            return self.estimator_.predict_proba(X)
+        proba = self._rule_scores(X)
+        if proba.ndim == 2:
+            return proba
+        pos = self.classes_ == self.pos_label_
+        return np.where(pos, proba[:, None], 1 - proba[:, None])
 
-    @available_if(_estimator_has("predict_log_proba"))
+    @available_if(_has_log_probabilities)
     def predict_log_proba(self, X):
-        """The estimator's log class probabilities, unchanged.
+        """The log of :meth:`predict_proba`.
 
         Parameters
         ----------
@@ -964,7 +1079,10 @@ class ThresholdedClassifier(
             Columns in the order of ``classes_``.
         """
         check_is_fitted(self, "estimator_")
-        return self.estimator_.predict_log_proba(X)
+        if getattr(self, "calibration_", None) is None:
+            return self.estimator_.predict_log_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
 
     def get_metadata_routing(self):
         """Get metadata routing of this object.
@@ -1012,4 +1130,7 @@ class ThresholdedClassifier(
         return with_versions(super().__getstate__())
 
     def __setstate__(self, state):
-        super().__setstate__(check_versions(state, type(self).__name__))
+        state = check_versions(state, type(self).__name__)
+        # Parameters added since 0.1.0, at their defaults for older files.
+        state.setdefault("calibration", None)
+        super().__setstate__(state)
