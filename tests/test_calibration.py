@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 from scipy.special import expit, softmax
@@ -69,3 +71,127 @@ def test_saturated_probabilities_keep_finite_features():
         calibrated = calibrate(fit_calibration(method, y == 1, scores), scores)
         assert np.isfinite(calibrated).all()
         assert ((calibrated >= 0) & (calibrated <= 1)).all()
+
+
+def _overconfident_network(n_samples=3000, seed=1):
+    """An MLP trained without regularisation on noisy labels: overconfident."""
+    from sklearn.datasets import make_classification
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = make_classification(
+        n_samples=n_samples,
+        n_features=20,
+        n_informative=5,
+        weights=[0.8],
+        flip_y=0.1,
+        random_state=seed,
+    )
+    net = MLPClassifier((64,), alpha=0, max_iter=500, random_state=seed)
+    return X, y, net
+
+
+@pytest.mark.parametrize("method", ["sigmoid", "isotonic"])
+def test_a_calibrated_binary_rule_thresholds_its_calibrated_probability(method):
+    from sklearn.exceptions import ConvergenceWarning
+
+    from threshold_estimator import ThresholdedClassifier
+
+    X, y, net = _overconfident_network()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = ThresholdedClassifier(
+            net, scoring="f1", calibration=method, random_state=0
+        ).fit(X[:2000], y[:2000])
+    proba = clf.predict_proba(X[2000:])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert clf.calibration_["method"] == method
+    assert np.array_equal(
+        clf.predict(X[2000:]),
+        clf.classes_[(proba[:, 1] >= clf.decision_threshold_).astype(int)],
+    )
+    # The network is overconfident: calibrated, its Brier score is lower.
+    raw = clf.estimator_.predict_proba(X[2000:])[:, 1]
+    truth = y[2000:]
+    assert np.mean((proba[:, 1] - truth) ** 2) < np.mean((raw - truth) ** 2)
+    margin = clf.decision_function(X[2000:])
+    assert np.array_equal(margin > 0, clf.predict(X[2000:]) == 1)
+
+
+def test_sigmoid_calibration_keeps_the_decisions():
+    from sklearn.linear_model import LogisticRegression
+
+    from threshold_estimator import ThresholdedClassifier
+
+    X, y, _ = _overconfident_network()
+    raw = ThresholdedClassifier(LogisticRegression(), scoring="f1", random_state=0)
+    calibrated = clone_with(raw, calibration="sigmoid")
+    raw.fit(X[:2000], y[:2000])
+    calibrated.fit(X[:2000], y[:2000])
+    agree = np.mean(raw.predict(X[2000:]) == calibrated.predict(X[2000:]))
+    assert agree > 0.995
+
+
+def clone_with(estimator, **params):
+    from sklearn.base import clone
+
+    return clone(estimator).set_params(**params)
+
+
+def test_temperature_calibrates_more_classes_and_keeps_rows_of_probabilities():
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+
+    from threshold_estimator import ThresholdedClassifier
+
+    X, y = make_classification(
+        n_samples=3000,
+        n_classes=3,
+        n_informative=4,
+        weights=[0.6, 0.3, 0.1],
+        random_state=0,
+    )
+    clf = ThresholdedClassifier(
+        LogisticRegression(),
+        scoring="f1_macro",
+        calibration="temperature",
+        random_state=0,
+    ).fit(X[:2000], y[:2000])
+    proba = clf.predict_proba(X[2000:])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert clf.calibration_["temperature"] > 0
+    rule = np.argmax(np.log(proba) - np.log(clf.decision_threshold_), axis=1)
+    assert np.array_equal(clf.predict(X[2000:]), clf.classes_[rule])
+
+
+def test_margins_calibrated_give_probabilities():
+    from sklearn.svm import LinearSVC
+
+    from threshold_estimator import ThresholdedClassifier
+
+    X, y, _ = _overconfident_network()
+    clf = ThresholdedClassifier(LinearSVC(), calibration="sigmoid", random_state=0)
+    clf.fit(X, y)
+    proba = clf.predict_proba(X)
+    assert ((proba >= 0) & (proba <= 1)).all()
+    assert 0 < clf.decision_threshold_ < 1
+    assert not hasattr(ThresholdedClassifier(LinearSVC()), "predict_proba")
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"calibration": "temperature"}, "for two, use calibration='sigmoid'"),
+        (
+            {"calibration": "sigmoid", "threshold": 0.3},
+            "learned from the held-out pairs of a tuned rule",
+        ),
+    ],
+)
+def test_calibration_refuses_what_it_cannot_do(params, match):
+    from sklearn.linear_model import LogisticRegression
+
+    from threshold_estimator import ThresholdedClassifier
+
+    X, y, _ = _overconfident_network(600)
+    with pytest.raises(ValueError, match=match):
+        ThresholdedClassifier(LogisticRegression(), **params).fit(X, y)
