@@ -177,7 +177,11 @@ def test_logits_separate_what_a_float32_sigmoid_saturates():
         ({"y_score": [0.2, 0.4, 0.9]}, ValueError, "y_true has 4 samples but y_score"),
         ({"y_score": [0.5, 0.5, 0.5, 0.5]}, ValueError, "y_score is constant"),
         ({"y_score": np.ones((4, 3))}, ValueError, "3 columns"),
-        ({"y_true": [0, 1, 2, 1]}, ValueError, "3 classes.*ThresholdedClassifier"),
+        (
+            {"y_true": [0, 1, 2, 1]},
+            ValueError,
+            r"shape \(4,\), but there are 3 classes",
+        ),
         ({"pos_label": 3}, ValueError, r"pos_label=3 is not a class"),
         (
             {"y_true": ["ham", "spam", "ham", "spam"], "scoring": "f1"},
@@ -219,8 +223,10 @@ def test_predict_checks_its_scores():
     assert isinstance(tuned, TunedThreshold)
     with pytest.raises(ValueError, match="outside"):
         tuned.predict([2.0])
-    with pytest.raises(ValueError, match="shape"):
-        tuned.predict(np.ones((2, 2)))
+    with pytest.raises(ValueError, match="3 columns but the rule has two classes"):
+        tuned.predict(np.ones((2, 3)))
+    # Two columns are a softmax's, as in tuning: pos_label's column is read.
+    assert tuned.predict(np.array([[0.9, 0.1], [0.2, 0.8]])).tolist() == [0, 1]
     assert "TunedThreshold(threshold=" in repr(tuned)
 
 

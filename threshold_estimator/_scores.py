@@ -4,6 +4,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.special import expit, softmax
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import column_or_1d
@@ -11,16 +12,26 @@ from sklearn.utils.validation import column_or_1d
 from threshold_estimator import _diagnostics
 from threshold_estimator._abstention import (
     check_abstention,
-    label_with_abstentions,
     tune_band,
 )
+from threshold_estimator._calibration import calibrate, fit_calibration
 from threshold_estimator._checks import (
+    check_class_prior,
     check_target,
     check_weights,
+    class_shares,
     pop_objective_params,
 )
+from threshold_estimator._rule import DecisionRuleMixin
 from threshold_estimator._scoring import check_pos_label, resolve_scoring
-from threshold_estimator._search import thinned
+from threshold_estimator._search import (
+    choose_rule,
+    log_probabilities,
+    rule_value,
+    thinned,
+    tune_rule,
+)
+from threshold_estimator._shift import summarize
 from threshold_estimator._tuning import Binder, search_fold
 from threshold_estimator._versions import check_versions, with_versions
 from threshold_estimator.exceptions import SaturatedScoresWarning
@@ -30,39 +41,61 @@ from threshold_estimator.objectives import Objective
 _MAX_CURVE_POINTS = 1000
 
 
-class TunedThreshold:
-    """A threshold tuned on labels and scores, and the classifier applying it.
+class TunedThreshold(DecisionRuleMixin):
+    """A decision rule tuned on labels and scores, and the classifier applying it.
 
     Made by :func:`tune_threshold`. It predicts from scores alone, such as a
-    network's outputs, with no model attached; it pickles (and saves with
-    :mod:`threshold_estimator.persistence`) as a small object holding no
-    sample, with the versions of threshold-estimator and scikit-learn it was
-    made with: loading it with others warns
+    network's outputs, with no model attached, and has the estimator's
+    class-balance and abstention methods (:meth:`estimate_class_prior`,
+    :meth:`with_class_prior`, :meth:`check_drift`,
+    :meth:`predict_with_abstention`) with the same semantics. It pickles
+    (and saves with :mod:`threshold_estimator.persistence`) as a small
+    object holding no sample, with the versions of threshold-estimator and
+    scikit-learn it was made with: loading it with others warns
     (:class:`~threshold_estimator.exceptions.VersionMismatchWarning`).
 
     Attributes
     ----------
-    threshold : float
-        Scores at or above it are predicted ``pos_label``; in the units of
-        the scores (a probability, or a logit with ``score_type="logit"``).
+    threshold : float or ndarray of shape (n_classes,)
+        Two classes: scores at or above it are predicted ``pos_label``, in
+        the units of the scores (a probability, a logit with
+        ``score_type="logit"``, or a calibrated probability with
+        ``calibration``). More classes: the thresholds ``t`` of
+        ``argmax_k p_k / t_k``, positive, summing to 1. Also
+        ``decision_threshold_``.
+    decision_rule_ : {"tuned", "argmax", "prior"}
+        How ``threshold`` came about; for more classes, plain argmax or the
+        prior rule when tuning did not validate better.
     score : float
         The objective at ``threshold`` on the given samples.
-    interval : tuple of float or None
-        The bootstrap percentile interval of the threshold at
-        ``confidence_level``; ``None`` with ``n_resamples=0``.
+    interval : tuple of float, ndarray of shape (n_classes, 2), or None
+        The bootstrap percentile interval of the threshold (per class for
+        more classes) at ``confidence_level``; ``None`` with
+        ``n_resamples=0``.
     confidence_level : float
         The level of ``interval``.
-    curve : Bunch
-        ``thresholds`` (decreasing) and ``scores``, the objective at each: at
-        most 1000 points evenly spread in rank, including ``threshold``.
-    classes : ndarray of shape (2,)
-        The two labels, sorted.
-    pos_label : object
-        The class predicted where the score reaches ``threshold``.
+    curve : Bunch or None
+        Two classes: ``thresholds`` (decreasing) and ``scores``, the
+        objective at each: at most 1000 points evenly spread in rank,
+        including ``threshold``.
+    classes : ndarray of shape (n_classes,)
+        The labels, sorted. Also ``classes_``.
+    pos_label : object or None
+        The class predicted where the score reaches ``threshold`` (two
+        classes). Also ``pos_label_``.
     score_type : {"probability", "logit"}
         What the scores are.
+    calibration_ : dict or None
+        The calibration map learned on the given pairs, with
+        ``calibration``.
     objective : Objective or ScorerObjective
-        The objective maximised.
+        The objective maximised. Also ``objective_``.
+    training_prior_ : ndarray of shape (n_classes,)
+        The (weighted) class shares of the given labels.
+    class_prior_ : ndarray of shape (n_classes,)
+        The class balance the rule is tuned for.
+    held_out_summary_ : dict
+        The bounded summary of the given scores, as the estimator's.
     n_samples : int
         The number of samples tuned on.
     band : tuple of float or None
@@ -90,95 +123,122 @@ class TunedThreshold:
     array([0, 1])
     """
 
-    def __init__(
-        self,
-        *,
-        threshold,
-        score,
-        interval,
-        confidence_level,
-        curve,
-        classes,
-        pos_label,
-        score_type,
-        objective,
-        n_samples,
-        band=None,
-        coverage=None,
-    ):
-        self.threshold = threshold
-        self.score = score
-        self.interval = interval
-        self.confidence_level = confidence_level
-        self.curve = curve
-        self.classes = classes
-        self.pos_label = pos_label
-        self.score_type = score_type
-        self.objective = objective
-        self.n_samples = n_samples
-        self.band = band
-        self.coverage = coverage
+    # What a re-derived copy drops: it describes the given samples' balance.
+    _fold_attributes = ("score", "interval", "curve")
+
+    # The names of 0.1.0, where a TunedThreshold held its state by them.
+    _OLD_NAMES = {
+        "threshold": "decision_threshold_",
+        "classes": "classes_",
+        "pos_label": "pos_label_",
+        "objective": "objective_",
+        "band": "abstention_band_",
+        "coverage": "abstention_coverage_",
+    }
+
+    def __init__(self, **state):
+        self.__dict__.update(state)
+
+    threshold = property(lambda self: self.decision_threshold_)
+    classes = property(lambda self: self.classes_)
+    pos_label = property(lambda self: self.pos_label_)
+    objective = property(lambda self: self.objective_)
+    band = property(lambda self: getattr(self, "abstention_band_", None))
+    coverage = property(lambda self: getattr(self, "abstention_coverage_", None))
 
     def predict(self, y_score):
-        """``pos_label`` where the score reaches ``threshold``, else the other.
+        """The class the rule chooses for each row of scores.
 
         Parameters
         ----------
-        y_score : array-like of shape (n_samples,) or (n_samples, 1)
+        y_score : array-like of shape (n_samples,), (n_samples, 1) or \
+                (n_samples, n_classes)
             Scores of the same kind as those tuned on.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
         """
-        positive = _check_scores(y_score, self.score_type, "y_score") >= self.threshold
-        pos_index = int(np.flatnonzero(self.classes == self.pos_label)[0])
-        return self.classes[np.where(positive, pos_index, 1 - pos_index)]
+        scores = self._rule_scores(y_score)
+        if self.classes_.size > 2:
+            log_rule = np.log(np.clip(scores, 1e-300, None)) - np.log(
+                self.decision_threshold_
+            )
+            return self.classes_[np.argmax(log_rule, axis=1)]
+        positive = scores >= self.decision_threshold_
+        pos_index = int(np.flatnonzero(self.classes_ == self.pos_label_)[0])
+        return self.classes_[np.where(positive, pos_index, 1 - pos_index)]
 
-    def predict_with_abstention(self, y_score, *, marker="abstain"):
-        """Classes where the score is clear, ``marker`` inside ``band``.
+    def predict_proba(self, y_score):
+        """Class probabilities of the scores: calibrated with ``calibration``.
+
+        Without ``calibration``, probabilities are returned as given (two
+        columns for a single score), logits through the sigmoid or softmax.
+        The threshold does not move them.
 
         Parameters
         ----------
-        y_score : array-like of shape (n_samples,) or (n_samples, 1)
-        marker : object, default="abstain"
-            What marks an abstention; not a class.
+        y_score : array-like of shape (n_samples,), (n_samples, 1) or \
+                (n_samples, n_classes)
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
-        coverage : float
-            The share of samples given a class.
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes``.
         """
-        if self.band is None:
-            raise ValueError(
-                "predict_with_abstention needs a band: tune with "
-                "abstention={'precision': 0.95} or {'rate': 0.1}, say."
+        scores = self._rule_scores(y_score)
+        if scores.ndim == 1 and (
+            self.calibration_ is not None or self.score_type == "probability"
+        ):
+            proba = scores
+        elif scores.ndim == 1:
+            proba = expit(scores)
+        else:
+            return scores
+        pos = self.classes_ == self.pos_label_
+        return np.where(pos, proba[:, None], 1 - proba[:, None])
+
+    def _check_rule_fitted(self):
+        pass
+
+    def _raw_scores(self, y_score):
+        """The scores as given, checked; more classes: as probabilities."""
+        if self.classes_.size == 2:
+            return _check_scores(
+                _pos_column(y_score, self.classes_, self.pos_label_),
+                self.score_type,
+                "y_score",
             )
-        scores = _check_scores(y_score, self.score_type, "y_score")
-        return label_with_abstentions(
-            scores, self.band, self.classes, self.pos_label, marker
-        )
+        return _check_class_scores(y_score, self.classes_.size, self.score_type)
+
+    @property
+    def _raw_score_type(self):
+        return "probability" if self.classes_.size > 2 else self.score_type
 
     def __getstate__(self):
         return with_versions(self.__dict__)
 
     def __setstate__(self, state):
-        self.__dict__.update(check_versions(state, type(self).__name__))
+        state = dict(check_versions(state, type(self).__name__))
+        for old, new in self._OLD_NAMES.items():
+            if old in state:
+                state[new] = state.pop(old)
+        if state.get("abstention_band_", ()) is None:
+            state.pop("abstention_band_")
+            state.pop("abstention_coverage_", None)
+        state.setdefault("decision_rule_", "tuned")
+        state.setdefault("calibration_", None)
+        self.__dict__.update(state)
 
     def __repr__(self):
-        name = getattr(self.objective, "name", "score")
-        interval = (
-            ""
-            if self.interval is None
-            else ", interval=({}, {})".format(
+        name = getattr(self.objective_, "name", "score")
+        interval = ""
+        if self.interval is not None and self.classes_.size == 2:
+            interval = ", interval=({}, {})".format(
                 *(_diagnostics.shown_threshold(t) for t in self.interval)
             )
-        )
-        return (
-            f"TunedThreshold(threshold={_diagnostics.shown_threshold(self.threshold)}"
-            f", {name}={self.score:.4g}{interval})"
-        )
+        shown = _diagnostics.shown_threshold(self.decision_threshold_)
+        return f"TunedThreshold(threshold={shown}, {name}={self.score:.4g}{interval})"
 
 
 @validate_params(
@@ -189,6 +249,8 @@ class TunedThreshold:
         "sample_weight": ["array-like", None],
         "pos_label": [Real, str, "boolean", None],
         "score_type": [StrOptions({"probability", "logit"})],
+        "class_prior": [Interval(Real, 0, 1, closed="neither"), "array-like", None],
+        "calibration": [StrOptions({"sigmoid", "isotonic", "temperature"}), None],
         "n_resamples": [Interval(Integral, 0, None, closed="left")],
         "confidence_level": [Interval(Real, 0, 1, closed="neither")],
         "random_state": ["random_state"],
@@ -204,16 +266,20 @@ def tune_threshold(
     sample_weight=None,
     pos_label=None,
     score_type="probability",
+    class_prior=None,
+    calibration=None,
     n_resamples=200,
     confidence_level=0.9,
     random_state=None,
     abstention=None,
     **objective_params,
 ):
-    """Tune a binary threshold on labels and scores, such as a network's.
+    """Tune a decision rule on labels and scores, such as a network's.
 
-    The exact best threshold of ``scoring`` over every distinct score, with
-    the same objectives, tie rules and errors as
+    Two classes: the exact best threshold of ``scoring`` over every distinct
+    score. More: the thresholds ``t`` of ``argmax_k p_k / t_k`` on softmax
+    outputs, by the estimator's coordinate ascent and rule selection. The
+    same objectives, tie rules, errors and methods as
     :class:`ThresholdedClassifier`, for scores that some other model made
     (a Keras or PyTorch network's validation outputs, say). Tune on data the
     model was not trained on.
@@ -221,12 +287,15 @@ def tune_threshold(
     Parameters
     ----------
     y_true : array-like of shape (n_samples,) or (n_samples, 1)
-        The labels: two classes.
+        The labels: two classes or more.
 
-    y_score : array-like of shape (n_samples,), (n_samples, 1) or (n_samples, 2)
-        Scores of ``pos_label``: larger means more likely. Two columns are
-        probabilities of the classes in sorted order (a softmax's), of which
-        ``pos_label``'s column is used.
+    y_score : array-like of shape (n_samples,), (n_samples, 1) or \
+            (n_samples, n_classes)
+        Two classes: scores of ``pos_label``, larger meaning more likely;
+        two columns are the classes' probabilities in sorted order (a
+        softmax's), of which ``pos_label``'s column is used. More classes:
+        one column per class in sorted order, softmax probabilities (rows
+        summing to 1) or, with ``score_type="logit"``, logits.
 
     scoring : str, Objective or callable, default="balanced_accuracy"
         What the threshold maximises, as in :class:`ThresholdedClassifier`.
@@ -241,15 +310,28 @@ def tune_threshold(
         symmetric in the classes.
 
     score_type : {"probability", "logit"}, default="probability"
-        What the scores are: probabilities in [0, 1] (a sigmoid's output) or
-        unbounded scores such as logits (the output before the sigmoid).
-        Logits keep apart the samples a float32 sigmoid rounds to exactly 0
-        or 1.
+        What the scores are: probabilities in [0, 1] (a sigmoid's or
+        softmax's output) or unbounded scores such as logits (the output
+        before the sigmoid or softmax). Logits keep apart the samples a
+        float32 sigmoid rounds to exactly 0 or 1.
+
+    class_prior : float or array-like of shape (n_classes,), default=None
+        The class balance the rule will meet, when it differs from
+        ``y_true``'s: shares in the order of the sorted classes, or, for two
+        classes, ``pos_label``'s share. The samples are reweighted by class
+        as if they had that balance, as :class:`ThresholdedClassifier` does.
+
+    calibration : {"sigmoid", "isotonic", "temperature"}, default=None
+        Calibrate the scores on the given pairs and tune the rule on the
+        calibrated scale, as :class:`ThresholdedClassifier`'s
+        ``calibration`` (``"temperature"`` for more classes). The pairs then
+        serve both, so the reported ``score`` is optimistic.
 
     n_resamples : int, default=200
         Bootstrap resamples for ``interval``: the samples of each class are
         drawn with replacement and the threshold tuned again on each
-        resample (as cutpointr does). ``0`` skips the interval.
+        resample (as cutpointr does). ``0`` skips the interval. With more
+        classes each resample runs the coordinate ascent: slower.
 
     confidence_level : float, default=0.9
         The level of the percentile interval.
@@ -258,7 +340,7 @@ def tune_threshold(
         Seeds the resamples.
 
     abstention : dict, default=None
-        Also tune a band of "not sure", as ``ThresholdedClassifier``'s
+        Two classes: also tune a band of "not sure", as ``ThresholdedClassifier``'s
         ``abstention``: ``{"precision": p}``, the widest band at which the
         predictions of both classes reach precision ``p``, or ``{"rate":
         r}``, the band abstaining on at most that share with the fewest
@@ -271,8 +353,10 @@ def tune_threshold(
     Returns
     -------
     tuned : TunedThreshold
-        The threshold, its objective value, the curve, the interval; its
-        ``predict(y_score)`` applies the threshold to new scores.
+        The rule, its objective value, the curve, the interval; its
+        ``predict(y_score)`` applies it to new scores, and its
+        ``estimate_class_prior``, ``with_class_prior`` and ``check_drift``
+        follow new data's class balance.
 
     See Also
     --------
@@ -293,16 +377,103 @@ def tune_threshold(
     0.224 ['0.214', '0.316']
     >>> tuned.predict([0.1, 0.5])
     array([False,  True])
+
+    A softmax of three classes:
+
+    >>> codes = rng.choice(3, size=3000, p=[0.7, 0.2, 0.1])
+    >>> logits = rng.normal(size=(3000, 3)) + 2 * np.eye(3)[codes]
+    >>> tuned = tune_threshold(codes, logits, scoring="f1_macro",
+    ...                        score_type="logit", n_resamples=0, random_state=0)
+    >>> print(tuned.decision_rule_, [f"{t:.2f}" for t in tuned.threshold])
+    tuned ['0.20', '0.36', '0.44']
     """
-    target, scores, sample_weight, objective, params = _check_input(
-        y_true, y_score, scoring, sample_weight, pos_label, score_type, objective_params
+    given = _check_input(
+        y_true,
+        y_score,
+        scoring,
+        sample_weight,
+        pos_label,
+        score_type,
+        class_prior,
+        objective_params,
     )
+    target = given.target
     check_abstention(abstention, target, "auto")
-    bind = Binder(objective, target.truth, sample_weight, params)
-    everything = np.arange(scores.size)
-    bound, truth, weight = bind(everything)
+    rng = check_random_state(random_state)
+    raw_type = score_type if target.is_binary else "probability"
+    state = _calibrate(calibration, target, given.scores, given.sample_weight, raw_type)
+    scores = (
+        given.scores
+        if state["calibration_"] is None
+        else calibrate(state["calibration_"], given.scores, raw_type)
+    )
+    bind = Binder(given.objective, target.truth, given.weight, given.params)
+    if target.is_binary:
+        state.update(_tune_binary(bind, scores, scoring, score_type, state))
+        interval = (
+            _bootstrap(bind, scores, scoring, n_resamples, rng, confidence_level)
+            if n_resamples
+            else None
+        )
+    else:
+        seed = rng.randint(np.iinfo(np.int32).max)
+        state.update(_tune_classes(bind, scores, given.training_prior, seed))
+        interval = (
+            _bootstrap_classes(
+                bind, scores, given.training_prior, n_resamples, rng, confidence_level
+            )
+            if n_resamples
+            else None
+        )
+    if abstention is not None:
+        *band, state["abstention_coverage_"] = tune_band(
+            target.truth, scores, given.weight, state["decision_threshold_"], abstention
+        )
+        state["abstention_band_"] = tuple(band)
+    summary = summarize(scores, target.codes, target.classes.size, given.sample_weight)
+    return TunedThreshold(
+        classes_=target.classes,
+        pos_label_=target.pos_label,
+        objective_=given.objective,
+        score_type=score_type,
+        calibration=calibration,
+        training_prior_=given.training_prior,
+        class_prior=class_prior,
+        class_prior_=given.prior,
+        held_out_summary_=summary._asdict(),
+        abstention=abstention,
+        random_state=random_state,
+        interval=interval,
+        confidence_level=confidence_level,
+        n_samples=int(target.y.size),
+        **state,
+    )
+
+
+def _calibrate(method, target, scores, sample_weight, score_type):
+    """The maps of ``calibration`` and of the class-balance methods."""
+    if method == "temperature" and target.is_binary:
+        raise ValueError(
+            "calibration='temperature' scales the log probabilities of more "
+            "than two classes; for two, use calibration='sigmoid'."
+        )
+    if method is None:
+        prior = "sigmoid" if target.is_binary else "temperature"
+        return {
+            "calibration_": None,
+            "prior_calibration_": fit_calibration(
+                prior, target.truth, scores, sample_weight, score_type
+            ),
+        }
+    found = fit_calibration(method, target.truth, scores, sample_weight, score_type)
+    return {"calibration_": found}
+
+
+def _tune_binary(bind, scores, scoring, score_type, state):
+    """The exact threshold, its value, the curve, and the warnings."""
+    objective, truth, weight = bind(np.arange(scores.size))
     thresholds, values, best = search_fold(
-        bound,
+        objective,
         truth,
         scores,
         weight,
@@ -311,81 +482,33 @@ def tune_threshold(
         "Loosen the bound, or choose another objective.",
     )
     threshold = float(thresholds[best])
-    fragile = _score_warnings(bound, scores, threshold, score_type)
-    for category, message in fragile:
-        warnings.warn(message, category, stacklevel=2)
-    interval = None
-    if n_resamples:
-        resampled = _bootstrap(
-            bind, scores, scoring, n_resamples, check_random_state(random_state)
-        )
-        tail = (1 - confidence_level) / 2 * 100
-        low, high = np.percentile(resampled, [tail, 100 - tail])
-        interval = (float(low), float(high))
-    band, coverage = None, None
-    if abstention is not None:
-        *band, coverage = tune_band(
-            target.truth, scores, sample_weight, threshold, abstention
-        )
-        band = tuple(band)
+    shown_type = "probability" if state["calibration_"] is not None else score_type
+    for category, message in _score_warnings(objective, scores, threshold, shown_type):
+        # Past this function and validate_params' wrapper: the caller.
+        warnings.warn(message, category, stacklevel=3)
     keep = thinned(thresholds.size, best, _MAX_CURVE_POINTS)
-    return TunedThreshold(
-        threshold=threshold,
-        score=float(values[best]),
-        interval=interval,
-        confidence_level=confidence_level,
-        curve=Bunch(thresholds=thresholds[keep], scores=values[keep]),
-        classes=target.classes,
-        pos_label=target.pos_label,
-        score_type=score_type,
-        objective=objective,
-        n_samples=int(scores.size),
-        band=band,
-        coverage=coverage,
+    return {
+        "decision_threshold_": threshold,
+        "decision_rule_": "tuned",
+        "score": float(values[best]),
+        "curve": Bunch(thresholds=thresholds[keep], scores=values[keep]),
+    }
+
+
+def _tune_classes(bind, proba, training_prior, seed):
+    """The multiclass rule kept by the estimator's selection, and its value."""
+    objective, codes, weight = bind(np.arange(proba.shape[0]))
+    log_proba = log_probabilities(proba)
+    rule, thresholds = choose_rule(
+        objective, codes, log_proba, training_prior, weight, seed=seed
     )
-
-
-def _check_input(
-    y_true, y_score, scoring, sample_weight, pos_label, score_type, objective_params
-):
-    """The target, scores, weights, objective and its arrays, checked."""
-    y_true = column_or_1d(y_true, warn=False)
-    target = check_target(y_true, pos_label)
-    if not target.is_binary:
-        raise ValueError(
-            f"y_true has {target.classes.size} classes; tune_threshold tunes the "
-            "threshold of two. For more classes, use ThresholdedClassifier."
-        )
-    scores = _select_scores(y_score, target, score_type)
-    if scores.shape[0] != y_true.shape[0]:
-        raise ValueError(
-            f"y_true has {y_true.shape[0]} samples but y_score has "
-            f"{scores.shape[0]}; give one score per label."
-        )
-    if sample_weight is not None:
-        sample_weight = check_weights(sample_weight, y_true)
-        totals = np.bincount(
-            target.codes, weights=sample_weight, minlength=target.classes.size
-        )
-        for label, total in zip(target.classes.tolist(), totals, strict=True):
-            if total == 0:
-                raise ValueError(
-                    f"sample_weight is zero for every sample of class {label!r}: "
-                    "the objective cannot weigh a class that counts for nothing. "
-                    "Give some of its samples a weight, or leave it out of y_true."
-                )
-    objective = resolve_scoring(scoring, target.classes, target.pos_label)
-    check_pos_label(objective, scoring, target, pos_label)
-    if hasattr(objective, "score_labels"):
-        params = {} if sample_weight is None else {"sample_weight": sample_weight}
-    else:
-        params = pop_objective_params(objective, objective_params, y_true.size)
-    if objective_params:
-        raise TypeError(
-            f"tune_threshold got unexpected arguments {sorted(objective_params)}; "
-            f"scoring={scoring!r} reads none of them."
-        )
-    return target, scores, sample_weight, objective, params
+    value = rule_value(objective, codes, log_proba, np.log(thresholds), weight)
+    return {
+        "decision_threshold_": thresholds,
+        "decision_rule_": rule,
+        "score": float(value),
+        "curve": None,
+    }
 
 
 def _check_scores(y_score, score_type, name):
@@ -418,24 +541,125 @@ def _check_scores(y_score, score_type, name):
     return scores
 
 
-def _select_scores(y_score, target, score_type):
-    """The score of ``pos_label``: one column, or its column of two."""
+def _pos_column(y_score, classes, pos_label):
+    """pos_label's scores: one column, or its column of a softmax's two."""
     scores = np.asarray(y_score)
     if scores.ndim == 2 and scores.shape[1] == 2:
-        pos = int(np.flatnonzero(target.classes == target.pos_label)[0])
-        scores = scores[:, pos]
-    elif scores.ndim == 2 and scores.shape[1] > 2:
+        return scores[:, int(np.flatnonzero(classes == pos_label)[0])]
+    if scores.ndim == 2 and scores.shape[1] > 2:
         raise ValueError(
-            f"y_score has {scores.shape[1]} columns but y_true two classes; give "
-            "the score of pos_label, shape (n_samples,)."
-        )
-    scores = _check_scores(scores, score_type, "y_score")
-    if np.ptp(scores) == 0:
-        raise ValueError(
-            f"y_score is constant ({scores[0]!r}), so no threshold separates the "
-            "samples. Check that the scores come from a trained model."
+            f"y_score has {scores.shape[1]} columns but the rule has two classes; "
+            "give the score of pos_label, shape (n_samples,)."
         )
     return scores
+
+
+def _check_class_scores(y_score, n_classes, score_type):
+    """More classes: one column per class, as probabilities."""
+    scores = np.asarray(y_score)
+    if scores.ndim != 2 or scores.shape[1] != n_classes:
+        raise ValueError(
+            f"y_score has shape {scores.shape}, but there are {n_classes} classes: "
+            f"give one column per class in sorted order, shape (n_samples, "
+            f"{n_classes}), a softmax's probabilities or, with "
+            "score_type='logit', its logits."
+        )
+    try:
+        scores = scores.astype(np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"y_score must hold numbers; got dtype {scores.dtype}."
+        ) from None
+    if not np.isfinite(scores).all():
+        raise ValueError(
+            f"y_score holds {np.count_nonzero(~np.isfinite(scores))} NaN or infinite "
+            "values; the rule needs a finite score for every sample and class."
+        )
+    if score_type == "logit":
+        return softmax(scores, axis=1)
+    sums = scores.sum(axis=1)
+    if ((scores < 0) | (scores > 1)).any() or not np.allclose(sums, 1, atol=1e-3):
+        raise ValueError(
+            "y_score's rows are not probabilities (each in [0, 1], summing to 1; "
+            f"row sums from {sums.min():.4g} to {sums.max():.4g}). For logits "
+            "pass score_type='logit'."
+        )
+    return scores / sums[:, None]
+
+
+def _check_input(
+    y_true,
+    y_score,
+    scoring,
+    sample_weight,
+    pos_label,
+    score_type,
+    class_prior,
+    objective_params,
+):
+    """Everything tune_threshold reads, checked once: a Bunch."""
+    y_true = column_or_1d(y_true, warn=False)
+    target = check_target(y_true, pos_label)
+    if target.is_binary:
+        scores = _check_scores(
+            _pos_column(y_score, target.classes, target.pos_label),
+            score_type,
+            "y_score",
+        )
+    else:
+        scores = _check_class_scores(y_score, target.classes.size, score_type)
+    if scores.shape[0] != y_true.shape[0]:
+        raise ValueError(
+            f"y_true has {y_true.shape[0]} samples but y_score has "
+            f"{scores.shape[0]}; give one score per label."
+        )
+    if (np.ptp(scores, axis=0) == 0).all():
+        raise ValueError(
+            f"y_score is constant ({scores[0].tolist()!r}), so no rule separates "
+            "the samples. Check that the scores come from a trained model."
+        )
+    if sample_weight is not None:
+        sample_weight = check_weights(sample_weight, y_true)
+        totals = np.bincount(
+            target.codes, weights=sample_weight, minlength=target.classes.size
+        )
+        for label, total in zip(target.classes.tolist(), totals, strict=True):
+            if total == 0:
+                raise ValueError(
+                    f"sample_weight is zero for every sample of class {label!r}: "
+                    "the objective cannot weigh a class that counts for nothing. "
+                    "Give some of its samples a weight, or leave it out of y_true."
+                )
+    objective = resolve_scoring(scoring, target.classes, target.pos_label)
+    check_pos_label(objective, scoring, target, pos_label)
+    training_prior = class_shares(target, sample_weight)
+    prior = check_class_prior(
+        class_prior, target.classes, training_prior, target.pos_label
+    )
+    # Reweighted by class so that the samples have the balance prior.
+    weight = sample_weight
+    if class_prior is not None:
+        ratio = (prior / training_prior)[target.codes]
+        weight = ratio if sample_weight is None else sample_weight * ratio
+    if hasattr(objective, "score_labels"):
+        params = {} if weight is None else {"sample_weight": weight}
+    else:
+        params = pop_objective_params(objective, objective_params, y_true.size)
+    if objective_params:
+        raise TypeError(
+            f"tune_threshold got unexpected arguments {sorted(objective_params)}; "
+            f"scoring={scoring!r} reads none of them."
+        )
+    return Bunch(
+        target=target,
+        scores=scores,
+        sample_weight=sample_weight,
+        weight=weight,
+        objective=objective,
+        params=params,
+        training_prior=training_prior,
+        prior=prior,
+    )
 
 
 def _score_warnings(objective, scores, threshold, score_type):
@@ -465,8 +689,9 @@ def _score_warnings(objective, scores, threshold, score_type):
     return found
 
 
-def _bootstrap(bind, scores, scoring, n_resamples, rng):
-    """The best threshold of each stratified bootstrap resample."""
+def _bootstrap(bind, scores, scoring, n_resamples, rng, confidence_level):
+    """The percentile interval of the best threshold over stratified
+    bootstrap resamples."""
     members = [np.flatnonzero(bind.truth == value) for value in (False, True)]
     found = np.empty(n_resamples)
     for i in range(n_resamples):
@@ -482,4 +707,22 @@ def _bootstrap(bind, scores, scoring, n_resamples, rng):
             "Loosen the bound, or pass n_resamples=0 to skip the interval.",
         )
         found[i] = thresholds[best]
-    return found
+    return tuple(float(t) for t in _percentiles(found, confidence_level))
+
+
+def _bootstrap_classes(bind, proba, prior, n_resamples, rng, confidence_level):
+    """Each class's percentile interval of the tuned thresholds over
+    stratified bootstrap resamples, shape (n_classes, 2)."""
+    members = [np.flatnonzero(bind.truth == k) for k in range(proba.shape[1])]
+    log_proba = log_probabilities(proba)
+    found = np.empty((n_resamples, proba.shape[1]))
+    for i in range(n_resamples):
+        drawn = np.concatenate([m[rng.randint(0, m.size, m.size)] for m in members])
+        objective, codes, weight = bind(drawn)
+        found[i], _ = tune_rule(objective, codes, log_proba[drawn], prior, weight)
+    return _percentiles(found, confidence_level).T
+
+
+def _percentiles(found, confidence_level):
+    tail = (1 - confidence_level) / 2 * 100
+    return np.percentile(found, [tail, 100 - tail], axis=0)
