@@ -1,8 +1,9 @@
-"""What the commands share: loading model files, messages, JSON values."""
+"""What the commands share: loading model files, progress, JSON values."""
 
 import platform
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import sklearn
@@ -10,12 +11,8 @@ import sklearn
 import threshold_estimator
 from threshold_estimator import persistence
 from threshold_estimator._estimator import ThresholdedClassifier
-from threshold_estimator.cli._files import InputError, one_line
+from threshold_estimator.cli._files import InputError, looks_like_table, one_line
 from threshold_estimator.exceptions import UntrustedTypeError
-
-
-def note(message):
-    print(f"threshold-estimator: note: {message}", file=sys.stderr)
 
 
 def progress(args, message):
@@ -25,6 +22,10 @@ def progress(args, message):
 
 def load_model(path, trust=()):
     """``persistence.load``, its refusals as bad input, its warnings one line."""
+    if not Path(path).is_file():
+        raise InputError(f"{path}: no such file")
+    if looks_like_table(path):
+        raise InputError(f"{path} is a table, not a model file")
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -48,6 +49,11 @@ def load_model(path, trust=()):
 
 def load_tuned(path, trust=()):
     """The tuned classifier in a model file, or bad input."""
+    if looks_like_table(path):
+        raise InputError(
+            f"{path} is a table, not a model file (model and data swapped?); "
+            "give the .skops file that tune wrote"
+        )
     model = load_model(path, trust)
     if not isinstance(model, ThresholdedClassifier):
         raise InputError(

@@ -19,7 +19,6 @@ from threshold_estimator.cli._common import (
     format_threshold,
     has_matplotlib,
     load_model,
-    note,
     plain,
     progress,
     versions,
@@ -28,7 +27,10 @@ from threshold_estimator.cli._files import (
     InputError,
     atomic_outputs,
     check_columns,
+    check_number_columns,
     check_output,
+    explain_number_error,
+    note,
     one_line,
     read_table,
 )
@@ -53,10 +55,11 @@ def tune(args):
             "its own name"
         )
     for path in outputs:
-        check_output(path, args.force)
+        check_output(path, args.force, inputs=_inputs(args))
     scoring = _objective(args)
     progress(args, f"reading {args.data}")
-    X, y = _target(read_table(args.data), args)
+    X, y = _target(read_table(args.data, args.sep, args.decimal), args)
+    check_number_columns(X, args.data, args.decimal)
     if args.model in MODELS:
         X = without_identifiers(X)
     start = time.perf_counter()
@@ -64,7 +67,7 @@ def tune(args):
     report = _report(args, clf, y, warned, time.perf_counter() - start)
     if clf.classes_.size > 2:
         outputs, plot_path = outputs[:2], None
-    with atomic_outputs(*outputs) as temporaries:
+    with atomic_outputs(*outputs, force=args.force) as temporaries:
         if plot_path is not None:
             _plot(clf, temporaries[2])
         # The curves serve the plot; the model file keeps no per-fold curve.
@@ -81,6 +84,11 @@ def tune(args):
         f"{report['held_out_score']:.4g}; wrote {', '.join(map(str, outputs))}"
     )
     return 0
+
+
+def _inputs(args):
+    """The files ``tune`` reads, which its outputs must not overwrite."""
+    return [args.data] + ([args.model] if args.model not in MODELS else [])
 
 
 def _objective(args):
@@ -213,14 +221,14 @@ def _fit(args, X, y, scoring, curves):
         try:
             clf.fit(X, y)
         except (ValueError, TypeError) as exc:
-            raise InputError(_fit_error(exc, X, clf.estimator)) from None
+            raise InputError(_fit_error(exc, X, clf.estimator, args)) from None
     shown = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
     for message in shown:
         print(f"threshold-estimator: warning: {message}", file=sys.stderr)
     return clf, shown
 
 
-def _fit_error(exc, X, estimator):
+def _fit_error(exc, X, estimator, args):
     message = one_line(exc)
     if "NaN" in message and X.isna().to_numpy().any():
         columns = [str(c) for c in X.columns[X.isna().any()]][:5]
@@ -229,7 +237,7 @@ def _fit_error(exc, X, estimator):
             f"{type(estimator).__name__} cannot take: fill them, or use --model "
             "logistic, hgb or forest, which impute them"
         )
-    return message
+    return explain_number_error(exc, X, args.data, args.decimal) or message
 
 
 def _report(args, clf, y, warned, seconds):
