@@ -1090,3 +1090,10 @@ def test_an_output_in_a_folder_it_cannot_write(tuned, tmp_path, capsys):
         locked.chmod(0o755)
     assert status == 1 and "is not writable" in err
     assert list(locked.iterdir()) == []
+
+
+def test_a_long_output_name_gets_a_temporary_that_fits(tuned, tmp_path, capsys):
+    data, model = _copy_of(tuned, tmp_path)
+    out = tmp_path / f"{'x' * 240}.csv"
+    assert _run(["predict", model, data, "--out", out], capsys)[0] == 0
+    assert out.exists() and _leftovers(tmp_path) == []

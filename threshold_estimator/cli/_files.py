@@ -16,6 +16,7 @@ the same output, once its process is gone.
 
 import difflib
 import errno
+import hashlib
 import os
 import re
 import socket
@@ -511,11 +512,19 @@ def _host():
     return re.sub(r"[^A-Za-z0-9-]", "", name)[:32] or "host"
 
 
+def _temporary_stem(path):
+    """``path``'s name, shortened so that its temporaries' names fit in 255."""
+    if len(path.name) <= 160:
+        return path.name
+    digest = hashlib.sha1(path.name.encode(errors="replace")).hexdigest()[:8]
+    return f"{path.name[:140]}~{digest}"
+
+
 def _temporary_pattern(path):
     """The names of ``path``'s temporaries, with a skops save's own inside."""
     return re.compile(
         r"\.?"
-        + re.escape(f".{path.name}.")
+        + re.escape(f".{_temporary_stem(path)}.")
         + r"(\d+)\.([A-Za-z0-9-]+)"
         + re.escape(f".part{path.suffix}")
         + r"(?:\.[0-9a-f]+\.tmp)?"
@@ -523,7 +532,7 @@ def _temporary_pattern(path):
 
 
 def _create_temporary(path):
-    name = f".{path.name}.{os.getpid()}.{_host()}.part{path.suffix}"
+    name = f".{_temporary_stem(path)}.{os.getpid()}.{_host()}.part{path.suffix}"
     temporary = path.with_name(name)
     try:
         # os.open's mode, unlike tempfile's, is filtered by the umask.
