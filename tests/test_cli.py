@@ -853,13 +853,14 @@ def test_predict_writes_the_format_its_output_names(tuned, tmp_path, capsys, suf
     assert _run([*argv, "--out", tmp_path / "p.csv"], capsys)[0] == 0
     out = tmp_path / f"p{suffix}"
     assert _run([*argv, "--chunk-rows", 100, "--out", out], capsys)[0] == 0
-    expected = pandas.read_csv(tmp_path / "p.csv")
+    # The identifiers of a CSV are carried over as text, as written.
+    expected = pandas.read_csv(tmp_path / "p.csv", dtype={"ref": str})
     if suffix == ".tsv":
-        written = pandas.read_csv(out, sep="\t")
+        written = pandas.read_csv(out, sep="\t", dtype={"ref": str})
     else:
         written = pandas.read_parquet(out)
         assert out.read_bytes()[:4] == b"PAR1"
-    assert written["ref"].iloc[449] == 449 and written["ref"].isna().sum() == 1
+    assert written["ref"].iloc[449] == "449" and written["ref"].isna().sum() == 1
     pandas.testing.assert_frame_equal(written, expected, check_dtype=False)
 
 
@@ -1097,3 +1098,19 @@ def test_a_long_output_name_gets_a_temporary_that_fits(tuned, tmp_path, capsys):
     out = tmp_path / f"{'x' * 240}.csv"
     assert _run(["predict", model, data, "--out", out], capsys)[0] == 0
     assert out.exists() and _leftovers(tmp_path) == []
+
+
+def test_parquet_to_parquet_keeps_the_identifiers_types(tuned, tmp_path, capsys):
+    pandas = pytest.importorskip("pandas")
+    parquet = pytest.importorskip("pyarrow.parquet")
+    data, model = _copy_of(tuned, tmp_path)
+    frame = pandas.read_csv(data)
+    frame["ref"] = pandas.array(range(len(frame)), dtype="Int64")
+    frame.loc[450, "ref"] = None  # pandas reads that chunk's as floats
+    frame.to_parquet(tmp_path / "data.parquet")
+    out = tmp_path / "p.parquet"
+    argv = ["predict", model, tmp_path / "data.parquet", "--id", "ref"]
+    assert _run([*argv, "--chunk-rows", 100, "--out", out], capsys)[0] == 0
+    table = parquet.read_table(out)
+    assert str(table.schema.field("ref").type) == "int64"
+    assert table["ref"].to_pylist()[448:452] == [448, 449, None, 451]

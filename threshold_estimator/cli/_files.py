@@ -297,24 +297,23 @@ def check_number_columns(frame, path, decimal="."):
     for people (a decimal comma, a thousands separator), a note otherwise.
     """
     for name in frame.select_dtypes(include=["object", "string"]).columns:
-        column = frame[name].dropna()
-        if column.empty:
+        present = frame[name].notna()
+        text = frame[name].astype(str)
+        numbers = present & _as_numbers(text, decimal).notna()
+        formatted = present & ~numbers & text.str.fullmatch(_FORMATTED_NUMBER)
+        others = present & ~numbers
+        if not others.any():
             continue
-        text = column.astype(str)
-        numbers = _as_numbers(text, decimal).notna()
-        formatted = ~numbers & text.str.fullmatch(_FORMATTED_NUMBER)
-        if numbers.all():
-            continue
-        if formatted.any() and (numbers | formatted).mean() >= 0.9:
+        if formatted.any() and (numbers | formatted).sum() >= 0.9 * present.sum():
             check_numbers(frame, path, [name], decimal)
-        elif numbers.mean() >= 0.9:
-            first = int((~numbers).to_numpy().argmax())
-            others = int((~numbers).sum()) - 1
-            more = f" and {others:,} other such values" if others else ""
+        elif numbers.sum() >= 0.9 * present.sum():
+            first = int(others.to_numpy().argmax())
+            more = int(others.sum()) - 1
+            more = f" and {more:,} other such values" if more else ""
             note(
                 f"{path}, column {name!r} is read as text: it holds numbers, but "
-                f"also {text.iloc[first]!r} (row {_row(frame, column.index[first])} "
-                f"after the header){more}; fill or remove those to use it as numbers"
+                f"also {text.iloc[first]!r} (row {first + 1:,} after the header)"
+                f"{more}; fill or remove those to use it as numbers"
             )
 
 
@@ -340,11 +339,6 @@ def _as_numbers(column, decimal):
     if decimal != ".":
         text = text.str.replace(decimal, ".", regex=False)
     return pandas.to_numeric(text, errors="coerce")
-
-
-def _row(frame, label):
-    """The 1-based position of index ``label``: the row after the header."""
-    return f"{frame.index.get_loc(label) + 1:,}"
 
 
 def _not_a_number(path, column, position, value, decimal):
@@ -421,7 +415,7 @@ def _parquet_writer(path):
             ).with_metadata(table.schema.metadata)
             writer = parquet.ParquetWriter(path, schema)
         if not table.schema.equals(writer.schema, check_metadata=False):
-            table = _cast_chunk(table, writer.schema, path)
+            table = _cast_chunk(table, writer.schema)
         writer.write_table(table)
 
     try:
@@ -431,7 +425,7 @@ def _parquet_writer(path):
             writer.close()
 
 
-def _cast_chunk(table, schema, path):
+def _cast_chunk(table, schema):
     import pyarrow
 
     try:
@@ -443,8 +437,8 @@ def _cast_chunk(table, schema, path):
             if field.type != schema.field(field.name).type
         ]
         raise InputError(
-            f"{path}: the column types change between chunks: {', '.join(changed)}"
-            "; write a .csv, or pass a larger --chunk-rows"
+            f"the types of columns change between chunks: {', '.join(changed)}; "
+            "write a .csv, or pass a larger --chunk-rows"
         ) from None
 
 

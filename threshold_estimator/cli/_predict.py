@@ -41,9 +41,9 @@ def predict(args):
     check_columns(ids, present, args.data, "identifier")
     _check_shadowing(ids, _output_columns(model, args))
     numbers, text = _feature_kinds(model)
-    if kind != "parquet":
-        # Carried over as written: a chunk would print 1001 as 1001.0 if
-        # another row of it is empty.
+    if sep is not None:
+        # A CSV's columns are carried over as written: a chunk would print
+        # 1001 as 1001.0 if another row of it is empty, or change type.
         text = [*text, *(c for c in ids if c not in features)]
     wanted = list(dict.fromkeys([*ids, *features]))
     chunks = iter_table(args.data, wanted, args.chunk_rows, text, sep, args.decimal)
