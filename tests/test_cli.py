@@ -1114,3 +1114,24 @@ def test_parquet_to_parquet_keeps_the_identifiers_types(tuned, tmp_path, capsys)
     table = parquet.read_table(out)
     assert str(table.schema.field("ref").type) == "int64"
     assert table["ref"].to_pylist()[448:452] == [448, 449, None, 451]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["predict", "model.skops", "pipe.csv", "--out", "p.csv"],
+        ["predict", "pipe.csv", "model.skops", "--out", "p.csv"],
+        ["predict", "model.skops", ".", "--out", "p.csv"],
+        ["inspect", "pipe.csv"],
+        ["tune", "pipe.csv", "--target", "churn", "--out", "m.skops"],
+    ],
+)
+def test_a_pipe_or_a_folder_is_refused_unread(
+    tuned, tmp_path, capsys, monkeypatch, argv
+):
+    _copy_of(tuned, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo("pipe.csv")  # reading it would wait for a writer forever
+    status, _, err = _run(argv, capsys)
+    assert status == 1 and "is not a regular file" in err, err

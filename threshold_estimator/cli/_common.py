@@ -3,7 +3,6 @@
 import platform
 import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 import sklearn
@@ -11,7 +10,12 @@ import sklearn
 import threshold_estimator
 from threshold_estimator import persistence
 from threshold_estimator._estimator import ThresholdedClassifier
-from threshold_estimator.cli._files import InputError, looks_like_table, one_line
+from threshold_estimator.cli._files import (
+    InputError,
+    check_file,
+    looks_like_table,
+    one_line,
+)
 from threshold_estimator.exceptions import UntrustedTypeError
 
 
@@ -22,8 +26,7 @@ def progress(args, message):
 
 def load_model(path, trust=()):
     """``persistence.load``, its refusals as bad input, its warnings one line."""
-    if not Path(path).is_file():
-        raise InputError(f"{path}: no such file")
+    check_file(path)
     if looks_like_table(path):
         raise InputError(f"{path} is a table, not a model file")
     try:

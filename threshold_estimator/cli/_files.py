@@ -90,6 +90,9 @@ def _is_parquet(path):
 
 
 def _first_bytes(path, size=4096):
+    """The start of a regular file; nothing of a pipe, which reading would drain."""
+    if not Path(path).is_file():
+        return b""
     try:
         with open(path, "rb") as file:
             return file.read(size)
@@ -130,11 +133,19 @@ def looks_like_table(path):
     return any(sep in header for sep in ",;\t")
 
 
+def check_file(path):
+    """Refuse a path that names nothing, or a folder, a pipe, a device."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if not path.is_file():
+        raise InputError(f"{path} is not a regular file (a folder, a pipe, a device)")
+
+
 def check_readable(path):
     """Refuse a path that is no file, an empty one, a model or a spreadsheet."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
+    check_file(path)
     if path.stat().st_size == 0:
         raise InputError(f"{path} is empty: it has no header and no rows")
     if is_model_file(path):
@@ -531,8 +542,10 @@ def _create_temporary(path):
     try:
         # os.open's mode, unlike tempfile's, is filtered by the umask.
         os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-    except PermissionError:
-        raise InputError(f"{path}: the folder {path.parent} is not writable") from None
+    except OSError as exc:
+        raise InputError(
+            f"{path}: cannot create a file in {path.parent} ({exc.strerror})"
+        ) from None
     return temporary
 
 
