@@ -162,8 +162,10 @@ def check_sep(path, sep=None, decimal="."):
     """The separator to read the CSV file at ``path`` with (``None``: Parquet).
 
     ``sep`` if given; a tab for a ``.tsv`` file; otherwise ``;`` or a tab if
-    the header has no comma but those, said in a note; else a comma.
+    the header has no comma but those, said in a note; else a comma. The
+    file is checked first (``check_readable``).
     """
+    check_readable(path)
     if _is_parquet(path):
         return None
     if sep is None and Path(path).suffix.lower() == ".tsv":
@@ -193,7 +195,6 @@ def _detect_sep(path):
 
 def read_table(path, sep=None, decimal="."):
     """The whole table at ``path`` as a DataFrame (CSV, or Parquet by suffix)."""
-    check_readable(path)
     pandas = _pandas()
     sep = check_sep(path, sep, decimal)
     try:
@@ -219,7 +220,6 @@ def iter_table(
     The columns in ``text`` are read as text: a CSV chunk of codes such as
     "10" and "20" would otherwise come out as numbers, unlike the whole file.
     """
-    check_readable(path)
     pandas = _pandas()
     sep = check_sep(path, sep, decimal)
     try:
@@ -251,7 +251,6 @@ def iter_table(
 
 def table_columns(path, sep=None):
     """The column names of the table at ``path``, read from its header."""
-    check_readable(path)
     pandas = _pandas()
     sep = check_sep(path, sep)
     try:
@@ -495,8 +494,9 @@ def atomic_outputs(*paths, force=False):
     Each keeps its path's suffix, for writers that read it, and gets the
     permissions of a new file. On success each is linked to its path, which
     fails if the path exists (an ``InputError``, and the outputs this run
-    already put in place are removed); with ``force`` it replaces the path.
-    Whatever stops the body (an error, a signal's exception) removes them.
+    already put in place are removed); with ``force`` it replaces the path
+    (a file replaced before a later output fails is not restored). Whatever
+    stops the body (an error, a signal's exception) removes them.
     """
     paths = [Path(p) for p in paths]
     temporaries = []
