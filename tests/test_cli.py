@@ -1,9 +1,15 @@
+import errno
 import io
 import json
+import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
+import time
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,8 +18,13 @@ from sklearn.linear_model import LogisticRegression
 
 import threshold_estimator
 from threshold_estimator import ThresholdedClassifier, persistence
-from threshold_estimator.cli import main, run_demo
+from threshold_estimator.cli import _demo, _main, main, run_demo
 from threshold_estimator.cli._common import has_matplotlib
+from threshold_estimator.cli._files import (
+    InputError,
+    atomic_outputs,
+    remove_stale_temporaries,
+)
 from threshold_estimator.objectives import cost, cost_matrix
 
 
@@ -411,7 +422,8 @@ def test_a_predict_that_fails_midway_leaves_no_output(files, capsys):
     status, _, err = _run(
         ["predict", model, bad, "--chunk-rows", "100", "--out", out], capsys
     )
-    assert status == 1 and "bad.csv, rows 501 to 600: " in err
+    assert status == 1
+    assert "bad.csv, column 'tenure', row 501 after the header: 'not a number'" in err
     assert err.count("\n") == 1
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
@@ -960,3 +972,615 @@ def test_evaluate_bad_input_is_one_line(tuned_file, capsys, change, argv, match)
     status, out, err = _run(["evaluate", model, labelled, *argv], capsys)
     assert status == 1 and out == "" and err.count("\n") == 1
     assert re.search(match, err), err
+
+
+# Outputs: never over an input, never over a file that appeared meanwhile,
+# all of them or none, and no temporary left behind by a signal.
+
+ROOT = Path(threshold_estimator.__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def tuned(tmp_path_factory):
+    """A folder with data.csv and the model.skops tuned on it."""
+    folder = tmp_path_factory.mktemp("tuned")
+    data = folder / "data.csv"
+    _table().to_csv(data, index=False)
+    model = folder / "model.skops"
+    argv = ["tune", data, "--target", "churn", "--drop", "customer", "--out", model]
+    assert main([str(a) for a in argv]) == 0
+    return folder, data, model
+
+
+def _copy_of(tuned, tmp_path):
+    """The tuned folder's data and model, copied into ``tmp_path``."""
+    folder, data, model = tuned
+    for path in (data, model):
+        shutil.copy(path, tmp_path / path.name)
+    return tmp_path / data.name, tmp_path / model.name
+
+
+def _leftovers(folder):
+    return sorted(p.name for p in Path(folder).iterdir() if ".part" in p.name)
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+@pytest.mark.parametrize(
+    "command, out",
+    [
+        ("predict", "data.csv"),
+        ("predict", "./../{folder}/data.csv"),
+        ("predict", "link.csv"),
+        ("predict", "hard.csv"),
+        ("tune-report", "data.csv"),
+        ("tune-report", "link.csv"),
+        ("tune-model", "estimator.skops"),
+    ],
+)
+def test_an_output_never_overwrites_an_input(
+    tuned, tmp_path, capsys, monkeypatch, command, out, force
+):
+    data, model = _copy_of(tuned, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "link.csv").symlink_to(data)
+    os.link(data, tmp_path / "hard.csv")
+    estimator = tmp_path / "estimator.skops"
+    persistence.dump(LogisticRegression(), estimator)
+    out = out.format(folder=tmp_path.name)
+    if command == "predict":
+        argv = ["predict", model, "data.csv", "--out", out]
+    else:
+        argv = ["tune", "data.csv", "--target", "churn", "--drop", "customer"]
+        if command == "tune-report":
+            argv += ["--out", "new.skops", "--report", out]
+        else:
+            argv += ["--model", estimator, "--out", out]
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    status, _, err = _run([*argv, *force], capsys)
+    assert status == 1 and err.count("\n") == 1, err
+    assert "an input of this command" in err or "the same file as the input" in err
+    assert "--force" not in err
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_an_output_that_appears_meanwhile_is_left_as_it_is(tmp_path):
+    out = tmp_path / "p.csv"
+    refused = pytest.raises(InputError, match="p.csv was created by something else")
+    with refused, atomic_outputs(out) as (temporary,):
+        temporary.write_text("ours\n")
+        out.write_text("theirs\n")
+    assert out.read_text() == "theirs\n"
+    assert _leftovers(tmp_path) == []
+    with atomic_outputs(out, force=True) as (temporary,):
+        temporary.write_text("ours\n")
+    assert out.read_text() == "ours\n"
+
+
+def test_outputs_are_written_all_or_none(tmp_path):
+    paths = [tmp_path / name for name in ("m.skops", "m.json", "m.png")]
+    refused = pytest.raises(InputError, match="m.json was created by something else")
+    with refused, atomic_outputs(*paths) as temporaries:
+        for temporary in temporaries:
+            temporary.write_text("ours")
+        paths[1].write_text("theirs")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json"]
+    assert paths[1].read_text() == "theirs"
+
+
+@pytest.mark.parametrize("code", [errno.EPERM, errno.EOPNOTSUPP])
+def test_without_hard_links_the_output_is_claimed_exclusively(
+    tmp_path, monkeypatch, code
+):
+    def no_link(source, target):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(os, "link", no_link)
+    out = tmp_path / "p.csv"
+    with atomic_outputs(out) as (temporary,):
+        temporary.write_text("ours\n")
+    assert out.read_text() == "ours\n"
+    refused = pytest.raises(InputError, match="created by something else")
+    with refused, atomic_outputs(out) as (temporary,):
+        temporary.write_text("again\n")
+    assert out.read_text() == "ours\n"
+    assert _leftovers(tmp_path) == []
+
+
+def _default_signals():
+    # Whoever started the tests may ignore some (nohup, a background job),
+    # and the command keeps a signal ignored.
+    for signum in _main.STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
+
+
+def _command(*argv):
+    """``threshold-estimator argv`` in a process of its own."""
+    path = os.environ.get("PYTHONPATH")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), path]))}
+    return subprocess.Popen(
+        [sys.executable, "-m", "threshold_estimator", *map(str, argv)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=_default_signals if os.name == "posix" else None,
+    )
+
+
+@pytest.fixture(scope="module")
+def big(tuned, tmp_path_factory):
+    """200,000 rows to predict in 200 chunks: long enough to be stopped."""
+    folder, data, model = tuned
+    frame = pytest.importorskip("pandas").read_csv(data)
+    path = tmp_path_factory.mktemp("big") / "big.csv"
+    frame.sample(200_000, replace=True, random_state=0).to_csv(path, index=False)
+    return path, model
+
+
+def _wait_for_a_temporary(process, folder):
+    deadline = time.monotonic() + 60
+    while not _leftovers(folder):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+@pytest.mark.parametrize("name", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_a_signal_stops_predict_in_one_line_and_removes_its_temporary(
+    big, tmp_path, name
+):
+    data, model = big
+    before = data.read_bytes()
+    out = tmp_path / "p.csv"
+    process = _command("predict", model, data, "--chunk-rows", 1000, "--out", out)
+    _wait_for_a_temporary(process, tmp_path)
+    process.send_signal(getattr(signal, name))
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + getattr(signal, name)
+    assert err == f"threshold-estimator: stopped by {name}\n"
+    assert list(tmp_path.iterdir()) == []
+    assert data.read_bytes() == before
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_the_next_run_removes_what_a_killed_run_left(big, tmp_path):
+    data, model = big
+    out = tmp_path / "p.csv"
+    process = _command("predict", model, data, "--chunk-rows", 1000, "--out", out)
+    _wait_for_a_temporary(process, tmp_path)
+    process.kill()
+    process.communicate(timeout=60)
+    [left] = _leftovers(tmp_path)
+    assert f".{process.pid}." in left
+    again = _command("predict", model, data, "--chunk-rows", 50_000, "--out", out)
+    _, err = again.communicate(timeout=60)
+    assert again.returncode == 0, err
+    assert f"note: removed {left}, an unfinished p.csv" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv"]
+
+
+def test_two_runs_on_one_output_one_writes_the_other_refuses(big, tmp_path):
+    data, model = big
+    out = tmp_path / "p.csv"
+    argv = ("predict", model, data, "--chunk-rows", 20_000, "--out", out)
+    runs = [_command(*argv), _command(*argv)]
+    results = [(run.communicate(timeout=120)[1], run.returncode) for run in runs]
+    results = [(status, err) for err, status in results]
+    assert sorted(status for status, _ in results) == [0, 1]
+    [err] = [err for status, err in results if status]
+    assert err.count("\n") == 1
+    assert "was created by something else" in err or "exists" in err
+    assert sum(1 for _ in out.open()) == 200_001
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv"]
+
+
+@pytest.mark.parametrize(
+    "pid, host, age, removed",
+    [
+        ("dead", "here", 0, True),
+        ("alive", "here", 0, False),
+        ("alive", "elsewhere", 0, False),
+        ("alive", "elsewhere", 2 * 24 * 3600, True),
+    ],
+)
+def test_only_stale_temporaries_are_removed(tmp_path, capsys, pid, host, age, removed):
+    out = tmp_path / "p.csv"
+    if pid == "dead":
+        child = subprocess.Popen([sys.executable, "-c", "pass"])
+        child.wait()
+        number = child.pid
+    else:
+        number = os.getppid()
+    if host == "here":
+        # .{name}.{pid}.{host}.part{suffix}, as this machine names them.
+        with atomic_outputs(tmp_path / "x.csv") as (temporary,):
+            host = temporary.name.split(".")[4]
+        (tmp_path / "x.csv").unlink()
+    left = tmp_path / f".p.csv.{number}.{host}.part.csv"
+    left.write_text("half")
+    os.utime(left, (time.time() - age, time.time() - age))
+    other = tmp_path / f".q.csv.{number}.{host}.part.csv"
+    other.write_text("another output's")
+    remove_stale_temporaries(out)
+    assert left.exists() is not removed
+    assert other.exists()
+    assert ("note: removed .p.csv." in capsys.readouterr().err) is removed
+
+
+def test_signals_stop_every_command_in_one_line(files, capsys, monkeypatch):
+    tmp_path, csv, _ = files
+    before = signal.getsignal(signal.SIGTERM)
+
+    def stopped(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(ThresholdedClassifier, "fit", stopped)
+    argv = ["tune", csv, "--target", "churn", "--drop", "customer", "--out"]
+    status, _, err = _run([*argv, tmp_path / "m.skops"], capsys)
+    assert (status, err) == (143, "threshold-estimator: stopped by SIGTERM\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
+    assert signal.getsignal(signal.SIGTERM) is before
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_demo, "run_demo", interrupted)
+    status, _, err = _run(["demo"], capsys)
+    assert (status, err) == (130, "threshold-estimator: stopped by SIGINT\n")
+
+
+HUP = getattr(signal, "SIGHUP", signal.SIGTERM)
+
+
+def test_an_ignored_signal_stays_ignored(capsys, monkeypatch):
+    seen = []
+    monkeypatch.setitem(
+        _main.COMMANDS, "demo", lambda args: seen.append(signal.getsignal(HUP)) or 0
+    )
+    previous = signal.signal(HUP, signal.SIG_IGN)
+    try:
+        assert main(["demo"]) == 0
+    finally:
+        signal.signal(HUP, previous)
+    assert seen == [signal.SIG_IGN]
+
+
+# predict's outputs: formats, and columns that would hide the table's.
+
+
+@pytest.mark.parametrize(
+    "extra, match",
+    [
+        (["--id", "prediction"], "--id prediction: the output has its own"),
+        (["--id", "proba_yes", "--scores"], "--id proba_yes: the output"),
+        (["--id", "margin", "--margin"], "--id margin: the output"),
+        (["--out", "p.txt"], r"--out p.txt: name the output .csv, .tsv"),
+        (["--out", "p"], r"--out p: name the output .csv, .tsv"),
+        (["--out", "folder.csv"], "folder.csv is a folder"),
+        (["--out", "dangling.csv"], "dangling.csv exists; pass --force"),
+        (["--out", "absent/p.csv"], "absent: no such folder"),
+        (["--sep", ",", "--decimal", ","], "the decimal mark ',' is also the column"),
+    ],
+)
+def test_predict_refuses_outputs_it_cannot_write_before_any_work(
+    tuned, tmp_path, capsys, monkeypatch, extra, match
+):
+    data, model = _copy_of(tuned, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    frame = pytest.importorskip("pandas").read_csv(data)
+    frame.assign(prediction=1, proba_yes=0.5, margin=0).to_csv(data, index=False)
+    (tmp_path / "folder.csv").mkdir()
+    (tmp_path / "dangling.csv").symlink_to(tmp_path / "nowhere.csv")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    status, _, err = _run(["predict", model, data, "--out", "p.csv", *extra], capsys)
+    assert status == 1 and err.count("\n") == 1 and match in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_a_column_named_like_an_output_is_carried_if_not_added(tuned, tmp_path, capsys):
+    data, model = _copy_of(tuned, tmp_path)
+    pandas = pytest.importorskip("pandas")
+    pandas.read_csv(data).assign(margin=7).to_csv(data, index=False)
+    out = tmp_path / "p.csv"
+    argv = ["predict", model, data, "--id", "margin", "margin", "--out", out]
+    assert _run(argv, capsys)[0] == 0
+    assert list(pandas.read_csv(out).columns) == ["margin", "prediction"]
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".pq", ".tsv"])
+def test_predict_writes_the_format_its_output_names(tuned, tmp_path, capsys, suffix):
+    pandas = pytest.importorskip("pandas")
+    if suffix != ".tsv":
+        pytest.importorskip("pyarrow")
+    data, model = _copy_of(tuned, tmp_path)
+    frame = pandas.read_csv(data)
+    frame["ref"] = pandas.array(range(len(frame)), dtype="Int64")
+    frame.loc[450, "ref"] = None  # a chunk of integers, then one with a gap
+    frame.to_csv(data, index=False)
+    argv = ["predict", model, data, "--id", "customer", "ref", "--scores"]
+    assert _run([*argv, "--out", tmp_path / "p.csv"], capsys)[0] == 0
+    out = tmp_path / f"p{suffix}"
+    assert _run([*argv, "--chunk-rows", 100, "--out", out], capsys)[0] == 0
+    # The identifiers of a CSV are carried over as text, as written.
+    expected = pandas.read_csv(tmp_path / "p.csv", dtype={"ref": str})
+    if suffix == ".tsv":
+        written = pandas.read_csv(out, sep="\t", dtype={"ref": str})
+    else:
+        written = pandas.read_parquet(out)
+        assert out.read_bytes()[:4] == b"PAR1"
+    assert written["ref"].iloc[449] == "449" and written["ref"].isna().sum() == 1
+    pandas.testing.assert_frame_equal(written, expected, check_dtype=False)
+
+
+def test_ids_are_carried_over_as_written(tuned, tmp_path, capsys):
+    data, model = _copy_of(tuned, tmp_path)
+    pandas = pytest.importorskip("pandas")
+    frame = pandas.read_csv(data)
+    frame["ref"] = [f"{i:04d}" for i in range(len(frame))]
+    frame["number"] = pandas.array(range(len(frame)), dtype="Int64")
+    frame.loc[450, "number"] = None
+    frame.to_csv(data, index=False)
+    out = tmp_path / "p.csv"
+    argv = ["predict", model, data, "--id", "ref", "number", "--chunk-rows", 100]
+    assert _run([*argv, "--out", out], capsys)[0] == 0
+    rows = [line.split(",")[:2] for line in out.read_text().splitlines()[1:]]
+    assert [ref for ref, _ in rows] == frame["ref"].tolist()
+    assert [number for _, number in rows] == [
+        "" if i == 450 else str(i) for i in range(len(frame))
+    ]
+
+
+def test_parquet_output_without_pyarrow_is_refused_before_any_work(
+    tuned, tmp_path, capsys, monkeypatch
+):
+    data, model = _copy_of(tuned, tmp_path)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    status, _, err = _run(
+        ["predict", model, data, "--out", tmp_path / "p.parquet"], capsys
+    )
+    assert status == 1 and "threshold-estimator[parquet]" in err
+    assert not (tmp_path / "p.parquet").exists()
+
+
+# Reading tables: separators, decimal commas, bad numbers, swapped arguments.
+
+
+@pytest.mark.parametrize(
+    "sep, suffix, extra, note",
+    [
+        (";", ".csv", [], "data.csv as ';'-separated; pass --sep to choose"),
+        ("\t", ".csv", [], "data.csv as tab-separated; pass --sep to choose"),
+        ("\t", ".tsv", [], None),
+        ("|", ".csv", ["--sep", "|"], None),
+        ("\t", ".txt", ["--sep", "tab"], None),
+    ],
+)
+def test_separators_are_detected_or_chosen(tmp_path, capsys, sep, suffix, extra, note):
+    frame = _table()
+    data = tmp_path / f"data{suffix}"
+    frame.to_csv(data, index=False, sep=sep)
+    model = tmp_path / "m.skops"
+    argv = ["tune", data, "--target", "churn", "--drop", "customer", "--out", model]
+    status, _, err = _run([*argv, *extra], capsys)
+    assert status == 0, err
+    assert (note in err) if note else "note: reading" not in err
+    out = tmp_path / "p.csv"
+    argv = ["predict", model, data, "--id", "customer", "--out", out, *extra]
+    status, _, err = _run(argv, capsys)
+    assert status == 0, err
+    assert err.count("note: reading") == (1 if note else 0)
+    assert pandas_read(out)["customer"].tolist() == frame["customer"].tolist()
+
+
+def test_decimal_commas(tmp_path, capsys):
+    frame = _table()
+    data = tmp_path / "data.csv"
+    frame.to_csv(data, index=False, sep=";", decimal=",")
+    argv = ["tune", data, "--target", "churn", "--drop", "customer", "--out"]
+    status, _, err = _run([*argv, tmp_path / "m.skops"], capsys)
+    assert status == 1
+    assert re.search(
+        r"data.csv, column 'tenure', row 1 after the header: '-?\d+,\d+' is not a "
+        r"number \(decimal comma\? pass --decimal ,\)\n$",
+        err,
+    ), err
+    status, _, err = _run([*argv, tmp_path / "m.skops", "--decimal", ","], capsys)
+    assert status == 0, err
+    out = tmp_path / "p.csv"
+    argv = ["predict", tmp_path / "m.skops", data, "--out", out, "--decimal", ","]
+    assert _run(argv, capsys)[0] == 0
+    assert len(pandas_read(out)) == len(frame)
+
+
+def _with_cell(frame, column, row, value):
+    frame = frame.astype({column: object})
+    frame.loc[row, column] = value
+    return frame
+
+
+@pytest.mark.parametrize(
+    "command, value, match",
+    [
+        (
+            "tune",
+            "1.234,5",
+            r"column 'tenure', row 17 after the header: '1.234,5' is "
+            r"not a number \(decimal comma\? pass --decimal ,\)",
+        ),
+        ("predict", "1.234,5", r"column 'tenure', row 17 after the header: '1.234,5'"),
+        ("predict", "n.a.", r"column 'tenure', row 17 after the header: 'n.a.' is not"),
+        ("predict-user-model", "n.a.", r"column 'tenure', row 17 after the header"),
+    ],
+)
+def test_a_bad_number_is_named_by_column_and_row(
+    tuned, tmp_path, capsys, command, value, match
+):
+    data, model = _copy_of(tuned, tmp_path)
+    pandas = pytest.importorskip("pandas")
+    frame = pandas.read_csv(data)
+    if command == "predict-user-model":
+        estimator = tmp_path / "estimator.skops"
+        persistence.dump(LogisticRegression(), estimator)
+        frame[["tenure", "churn"]].to_csv(data, index=False)
+        argv = ["tune", data, "--target", "churn", "--model", estimator]
+        assert _run([*argv, "--out", model, "--force"], capsys)[0] == 0
+        frame = frame[["tenure", "churn"]]
+    bad = tmp_path / "bad.csv"
+    _with_cell(frame, "tenure", 16, value).to_csv(bad, index=False)
+    if command == "tune":
+        argv = ["tune", bad, "--target", "churn", "--drop", "customer", "--out", model]
+        argv.append("--force")
+    else:
+        argv = ["predict", model, bad, "--out", tmp_path / "p.csv"]
+    status, _, err = _run(argv, capsys)
+    assert status == 1 and err.count("\n") == 1 and re.search(match, err), err
+    assert not (tmp_path / "p.csv").exists()
+    if command == "predict-user-model":
+        # The same cell, found from scikit-learn's error when tuning.
+        argv = ["tune", bad, "--target", "churn", "--model", estimator]
+        status, _, err = _run([*argv, "--out", tmp_path / "new.skops"], capsys)
+        assert status == 1 and re.search(match, err.splitlines()[-1]), err
+
+
+def test_text_among_numbers_is_noted_when_tuning(files, capsys):
+    tmp_path, csv, frame = files
+    _with_cell(frame, "tenure", 16, "?").to_csv(csv, index=False)
+    argv = ["tune", csv, "--target", "churn", "--drop", "customer", "--out"]
+    status, _, err = _run([*argv, tmp_path / "m.skops"], capsys)
+    assert status == 0
+    assert (
+        "column 'tenure' is read as text: it holds numbers, but also '?' (row 17" in err
+    )
+
+
+@pytest.mark.parametrize(
+    "argv, match",
+    [
+        (
+            ["predict", "data.csv", "model.skops"],
+            "model and data swapped\\? data.csv "
+            "is a table and model.skops a model file; the model comes first",
+        ),
+        (
+            ["predict", "data.csv", "data.csv"],
+            "data.csv is a table, not a model file \\(model and data swapped\\?\\)",
+        ),
+        (["inspect", "data.csv"], "data.csv is a table, not a model file"),
+        (["inspect", "absent.skops"], "absent.skops: no such file"),
+        (
+            ["predict", "model.skops", "model.skops"],
+            "model.skops is a model file, not a table",
+        ),
+        (["tune", "model.skops", "--target", "churn"], "model.skops is a model file"),
+        (
+            ["tune", "data.csv", "--target", "churn", "--model", "data.csv"],
+            "data.csv is a table, not a model file",
+        ),
+    ],
+)
+def test_swapped_model_and_data(tuned, tmp_path, capsys, monkeypatch, argv, match):
+    _copy_of(tuned, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    if argv[0] == "predict":
+        argv = [*argv, "--out", "p.csv"]
+    elif argv[0] == "tune":
+        argv = [*argv, "--drop", "customer", "--out", "new.skops"]
+    before = sorted(p.name for p in tmp_path.iterdir())
+    status, _, err = _run(argv, capsys)
+    assert status == 1 and err.count("\n") == 1 and re.search(match, err), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize(
+    "column, values, reason",
+    [
+        ("customer_id", "shuffled", "all 600 values distinct integers"),
+        ("row", "repeated", "integers, and its name"),
+        ("Unnamed: 0", "ordered", "all 600 values distinct integers, in row order"),
+        ("visits", "repeated", None),
+    ],
+)
+def test_integer_identifiers_used_as_features_are_noted(
+    tmp_path, capsys, column, values, reason
+):
+    frame = _table()
+    rng = np.random.default_rng(1)
+    frame[column] = {
+        "shuffled": rng.permutation(600) + 10_000,
+        "repeated": rng.integers(0, 20, size=600),
+        "ordered": np.arange(600),
+    }[values]
+    data = tmp_path / "data.csv"
+    frame.to_csv(data, index=False)
+    argv = ["tune", data, "--target", "churn", "--out", tmp_path / "m.skops"]
+    status, _, err = _run(argv, capsys)
+    assert status == 0
+    expected = (
+        f"note: column {column!r} looks like an identifier ({reason}) and is used "
+        "as a feature; --drop it if it is one"
+    )
+    assert (expected in err) if reason else "looks like an identifier" not in err
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes anywhere"
+)
+def test_an_output_in_a_folder_it_cannot_write(tuned, tmp_path, capsys):
+    data, model = _copy_of(tuned, tmp_path)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        status, _, err = _run(
+            ["predict", model, data, "--out", locked / "p.csv"], capsys
+        )
+    finally:
+        locked.chmod(0o755)
+    assert status == 1 and "is not writable" in err
+    assert list(locked.iterdir()) == []
+
+
+def test_a_long_output_name_gets_a_temporary_that_fits(tuned, tmp_path, capsys):
+    data, model = _copy_of(tuned, tmp_path)
+    out = tmp_path / f"{'x' * 240}.csv"
+    assert _run(["predict", model, data, "--out", out], capsys)[0] == 0
+    assert out.exists() and _leftovers(tmp_path) == []
+
+
+def test_parquet_to_parquet_keeps_the_identifiers_types(tuned, tmp_path, capsys):
+    pandas = pytest.importorskip("pandas")
+    parquet = pytest.importorskip("pyarrow.parquet")
+    data, model = _copy_of(tuned, tmp_path)
+    frame = pandas.read_csv(data)
+    frame["ref"] = pandas.array(range(len(frame)), dtype="Int64")
+    frame.loc[450, "ref"] = None  # pandas reads that chunk's as floats
+    frame.to_parquet(tmp_path / "data.parquet")
+    out = tmp_path / "p.parquet"
+    argv = ["predict", model, tmp_path / "data.parquet", "--id", "ref"]
+    assert _run([*argv, "--chunk-rows", 100, "--out", out], capsys)[0] == 0
+    table = parquet.read_table(out)
+    assert str(table.schema.field("ref").type) == "int64"
+    assert table["ref"].to_pylist()[448:452] == [448, 449, None, 451]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["predict", "model.skops", "pipe.csv", "--out", "p.csv"],
+        ["predict", "pipe.csv", "model.skops", "--out", "p.csv"],
+        ["predict", "model.skops", ".", "--out", "p.csv"],
+        ["inspect", "pipe.csv"],
+        ["tune", "pipe.csv", "--target", "churn", "--out", "m.skops"],
+    ],
+)
+def test_a_pipe_or_a_folder_is_refused_unread(
+    tuned, tmp_path, capsys, monkeypatch, argv
+):
+    _copy_of(tuned, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo("pipe.csv")  # reading it would wait for a writer forever
+    status, _, err = _run(argv, capsys)
+    assert status == 1 and "is not a regular file" in err, err

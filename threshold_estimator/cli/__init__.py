@@ -8,16 +8,21 @@ is scored once, at the end.
 
 ``tune``, ``predict``, ``inspect`` and ``evaluate`` work on files: a CSV or
 Parquet table in, a model file and a report out; a model file and a table in,
-predictions out, in chunks; a model file in, what it holds out; a model file
-and a labelled table in, the rule's objective, confusion matrix and rates
-beside the untuned rule's out. Bad input is one line on standard error and
-exit status 1; a usage error exits with 2. Whatever JSON they write is strict:
-no ``NaN`` or ``Infinity``, a missing value null with a field saying why.
+predictions out (CSV, tab-separated or Parquet), in chunks; a model file in,
+what it holds out; a model file and a labelled table in, the rule's
+objective, confusion matrix and rates beside the untuned rule's out. Bad
+input is one line on standard error and exit status 1; a usage error exits
+with 2. Whatever JSON they write is strict: no ``NaN`` or ``Infinity``, a
+missing value null with a field saying why. Outputs appear complete or not
+at all, never over an input, nor over an existing file without ``--force``;
+SIGINT, SIGTERM and SIGHUP stop a command with one line and status 128 + the
+signal's number, its unfinished files removed.
 
-The modules: ``_main`` (the parser and :func:`main`), ``_demo``, ``_models``
-(the models ``tune --model`` names), one module a command (``_tune``,
-``_predict``, ``_inspect``, ``_evaluate``), ``_files`` (tables in and out) and
-``_common`` (loading model files, messages, reported values).
+The modules: ``_main`` (the parser, :func:`main` and its signal handling),
+``_demo``, ``_models`` (the models ``tune --model`` names), one module a
+command (``_tune``, ``_predict``, ``_inspect``, ``_evaluate``), ``_files``
+(tables in and out, outputs put in place safely, messages) and ``_common``
+(loading model files, reported values, JSON values).
 """
 
 from threshold_estimator.cli._demo import demo_data, run_demo

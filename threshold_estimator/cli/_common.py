@@ -1,4 +1,4 @@
-"""What the commands share: loading model files, messages, JSON values."""
+"""What the commands share: loading model files, progress, JSON values."""
 
 import json
 import math
@@ -17,12 +17,13 @@ from threshold_estimator._diagnostics import (
     format_quantity,
     objective_sign,
 )
-from threshold_estimator.cli._files import InputError, one_line
+from threshold_estimator.cli._files import (
+    InputError,
+    check_file,
+    looks_like_table,
+    one_line,
+)
 from threshold_estimator.exceptions import UntrustedTypeError
-
-
-def note(message):
-    print(f"threshold-estimator: note: {message}", file=sys.stderr)
 
 
 def progress(args, message):
@@ -32,6 +33,9 @@ def progress(args, message):
 
 def load_model(path, trust=()):
     """``persistence.load``, its refusals as bad input, its warnings one line."""
+    check_file(path)
+    if looks_like_table(path):
+        raise InputError(f"{path} is a table, not a model file")
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -55,6 +59,11 @@ def load_model(path, trust=()):
 
 def load_tuned(path, trust=()):
     """The tuned classifier in a model file, or bad input."""
+    if looks_like_table(path):
+        raise InputError(
+            f"{path} is a table, not a model file (model and data swapped?); "
+            "give the .skops file that tune wrote"
+        )
     model = load_model(path, trust)
     if not isinstance(model, ThresholdedClassifier):
         raise InputError(

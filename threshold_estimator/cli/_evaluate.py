@@ -26,6 +26,7 @@ from threshold_estimator.cli._common import (
 from threshold_estimator.cli._files import (
     InputError,
     check_columns,
+    check_sep,
     iter_table,
     one_line,
     table_columns,
@@ -39,7 +40,8 @@ _SHOWN_LABELS = 10
 def evaluate(args):
     """``threshold-estimator evaluate``: the rule's objective and errors on a table."""
     model = load_tuned(args.model, args.trust)
-    present = table_columns(args.data)
+    args.sep = check_sep(args.data, args.sep, args.decimal)
+    present = table_columns(args.data, args.sep)
     check_columns([args.target], present, args.data, "target")
     features = [str(c) for c in getattr(model, "feature_names_in_", [])]
     if not features:
@@ -80,7 +82,10 @@ def _read_rows(model, args, features, metadata):
     wanted = list(dict.fromkeys([*features, args.target, *metadata]))
     rows = _Rows(metadata)
     n_rows = 0
-    for chunk in iter_table(args.data, wanted, args.chunk_rows, text):
+    chunks = iter_table(
+        args.data, wanted, args.chunk_rows, text, args.sep, args.decimal
+    )
+    for chunk in chunks:
         target = chunk[args.target]
         known = target.notna()
         rows.missing += int((~known).sum())

@@ -1,7 +1,14 @@
-"""The command's parser and entry point."""
+"""The command's parser and entry point.
+
+:func:`main` turns bad input into one line and exit status 1, and SIGINT,
+SIGTERM and SIGHUP into one line and status 128 + the signal's number, after
+the command's unfinished outputs are removed.
+"""
 
 import argparse
+import signal
 import sys
+from contextlib import contextmanager
 
 import threshold_estimator
 from threshold_estimator.cli import _demo, _evaluate, _inspect, _predict, _tune
@@ -29,8 +36,10 @@ _EXAMPLES = {
         "stops tune\n(exit status 1) unless --allow-missed-constraint."
     ),
     "predict": (
-        "example:\n  threshold-estimator predict model.skops new.csv --id customer "
-        "--scores --out predictions.csv"
+        "examples:\n  threshold-estimator predict model.skops new.csv --id customer "
+        "--scores --out predictions.csv\n"
+        "  threshold-estimator predict model.skops new.csv --sep ';' --decimal , "
+        "--out predictions.parquet"
     ),
     "inspect": "example:\n  threshold-estimator inspect model.skops --json",
     "evaluate": (
@@ -55,11 +64,82 @@ COMMANDS = {
 }
 
 
+class Stopped(BaseException):
+    """A signal stopped the command; raised so that its cleanup runs.
+
+    Not an ``Exception``, like ``KeyboardInterrupt``: no ``except Exception``
+    on the way up swallows it.
+    """
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+#: The signals that stop a command cleanly: Ctrl-C, kill, a closed terminal.
+STOP_SIGNALS = tuple(
+    getattr(signal, name)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP")
+    if hasattr(signal, name)
+)
+
+
+@contextmanager
+def _stop_on_signals():
+    """Raise ``Stopped`` on the stop signals, then restore their handlers.
+
+    A signal ignored when the command starts (``nohup``) stays ignored; off
+    the main thread, where handlers cannot be set, nothing changes.
+    """
+
+    def stop(signum, frame):
+        raise Stopped(signum)
+
+    previous = {}
+    try:
+        for signum in STOP_SIGNALS:
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                previous[signum] = signal.signal(signum, stop)
+    except ValueError:
+        pass
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+
+
 def _positive(text):
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text} is not a positive number")
     return value
+
+
+def _separator(text):
+    sep = {"\\t": "\t", "tab": "\t"}.get(text.lower(), text)
+    if len(sep) != 1 or sep in '"\r\n':
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a separator; write e.g. --sep ';' or --sep tab"
+        )
+    return sep
+
+
+def _add_table_options(sub):
+    """``--sep`` and ``--decimal``, for the commands that read a CSV table."""
+    sub.add_argument(
+        "--sep",
+        type=_separator,
+        help="column separator of a CSV table: ',', ';', tab, ... (default: "
+        "told by the header, tab for .tsv)",
+    )
+    sub.add_argument(
+        "--decimal",
+        choices=[".", ","],
+        default=".",
+        metavar="MARK",
+        help="decimal mark of a CSV table's numbers, '.' or ',' (default: '.')",
+    )
 
 
 def build_parser():
@@ -96,7 +176,9 @@ def build_parser():
     demo.add_argument("--seed", type=int, default=0, help="seed of the folds")
 
     tuner = command("tune", "fit a model on a table and tune its threshold")
-    tuner.add_argument("data", help="CSV or Parquet (.parquet) file")
+    tuner.add_argument(
+        "data", help="table: CSV (.csv, .tsv) or Parquet (.parquet, .pq) file"
+    )
     tuner.add_argument("--target", required=True, help="the column to predict")
     tuner.add_argument(
         "--model",
@@ -136,32 +218,49 @@ def build_parser():
     )
     tuner.add_argument("--out", required=True, help="model file to write (.skops)")
     tuner.add_argument("--report", help="JSON report (default: beside --out)")
-    tuner.add_argument("--force", action="store_true", help="overwrite outputs")
+    tuner.add_argument(
+        "--force",
+        action="store_true",
+        help="replace outputs that exist (never an input)",
+    )
     tuner.add_argument(
         "--allow-missed-constraint",
         action="store_true",
         help="write the model even if the tuned threshold misses --constraint "
         "in some held-out fold (the report says where)",
     )
+    _add_table_options(tuner)
 
     predictor = command("predict", "predict a table's labels with a model file")
     predictor.add_argument("model", help="model file written by tune")
-    predictor.add_argument("data", help="CSV or Parquet (.parquet) file")
-    predictor.add_argument("--out", required=True, help="CSV file to write")
+    predictor.add_argument(
+        "data", help="table: CSV (.csv, .tsv) or Parquet (.parquet, .pq) file"
+    )
+    predictor.add_argument(
+        "--out",
+        required=True,
+        help="table to write, its format told by its extension: .csv, .tsv "
+        "(tab-separated), .parquet or .pq",
+    )
     predictor.add_argument(
         "--id",
         nargs="+",
         action="extend",
         default=[],
         metavar="COLUMN",
-        help="columns to carry over",
+        help="columns to carry over (not named like an added column)",
     )
     predictor.add_argument("--scores", action="store_true", help="add probabilities")
     predictor.add_argument("--margin", action="store_true", help="add the margin")
     predictor.add_argument(
         "--chunk-rows", type=_positive, default=100_000, help="rows per chunk"
     )
-    predictor.add_argument("--force", action="store_true", help="overwrite --out")
+    predictor.add_argument(
+        "--force",
+        action="store_true",
+        help="replace --out if it exists (never an input)",
+    )
+    _add_table_options(predictor)
 
     inspector = command("inspect", "show what a model file holds")
     inspector.add_argument("model", help="model file written by tune")
@@ -178,6 +277,7 @@ def build_parser():
     evaluator.add_argument(
         "--chunk-rows", type=_positive, default=100_000, help="rows per chunk"
     )
+    _add_table_options(evaluator)
     for sub in (predictor, inspector, evaluator):
         sub.add_argument(
             "--trust",
@@ -201,7 +301,9 @@ def main(argv=None):
     Returns
     -------
     status : int
-        The exit status: 0, or 1 for bad input (a usage error exits with 2).
+        The exit status: 0, or 1 for bad input (a usage error exits with 2),
+        or 128 + the signal's number if SIGINT (130), SIGTERM (143) or
+        SIGHUP (129) stopped it.
 
     Examples
     --------
@@ -217,7 +319,15 @@ def main(argv=None):
     # Progress is for a person watching: not with -q, not into a file or pipe.
     args.progress = not args.quiet and sys.stderr.isatty()
     try:
-        return COMMANDS[args.command](args)
+        with _stop_on_signals():
+            return COMMANDS[args.command](args)
+    except (Stopped, KeyboardInterrupt) as exc:
+        signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
+        print(
+            f"threshold-estimator: stopped by {signal.Signals(signum).name}",
+            file=sys.stderr,
+        )
+        return 128 + signum
     except InputError as exc:
         print(f"threshold-estimator: error: {exc}", file=sys.stderr)
         return 1

@@ -1,10 +1,20 @@
 """The models ``tune --model`` names, and the columns they leave out."""
 
+import re
+
+import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from threshold_estimator.cli._common import note
+from threshold_estimator.cli._files import note
 
 MODELS = ("logistic", "hgb", "forest")
+
+# id, customer_id, CustomerID, order_no, account number, pandas's saved index.
+_IDENTIFIER_NAME = re.compile(
+    r"(?i:(.*[\W_])?(id|ids|key|uuid|index|idx|no|nr|number))"
+    r"|.*[a-z0-9](Id|ID)"
+    r"|(?i:customer|client|user|account|row|record|unnamed: \d+)"
+)
 
 
 def default_model(name, X, random_state=None):
@@ -81,8 +91,14 @@ def without_identifiers(X):
 
     A text column whose values are all different (an e-mail, an order
     number) or that has more than 1,000 of them would put every value into
-    the model file and teach the model nothing.
+    the model file and teach the model nothing. An integer column that looks
+    like an identifier stays (it may be a count), with a note.
     """
+    for name, reason in _integer_identifiers(X):
+        note(
+            f"column {name!r} looks like an identifier ({reason}) and is used as "
+            "a feature; --drop it if it is one"
+        )
     text = X.select_dtypes(exclude="number")
     counts = text.nunique()
     dropped = [
@@ -97,3 +113,26 @@ def without_identifiers(X):
             "--drop them to silence this"
         )
     return X.drop(columns=dropped)
+
+
+def _integer_identifiers(X):
+    """The integer columns of ``X`` that look like identifiers, with why.
+
+    Integers named like one (``id``, ``customer_id``, ``CustomerID``), or
+    all different and in row order, consecutive, or more than 200 of them.
+    """
+    found = []
+    for name in X.select_dtypes(include="integer").columns:
+        values = X[name].dropna().to_numpy(dtype=float)
+        n = values.size
+        distinct = n > 1 and np.unique(values).size == n
+        steps = np.sign(np.diff(values))
+        ordered = distinct and abs(steps.mean()) >= 0.9
+        consecutive = distinct and values.max() - values.min() == n - 1
+        named = bool(_IDENTIFIER_NAME.fullmatch(str(name)))
+        if distinct and (named or ordered or consecutive or n > 200):
+            order = ", in row order" if ordered else ""
+            found.append((str(name), f"all {n:,} values distinct integers{order}"))
+        elif named:
+            found.append((str(name), "integers, and its name"))
+    return found

@@ -1,44 +1,118 @@
-"""``threshold-estimator predict``: a model file's labels for a table."""
+"""``threshold-estimator predict``: a model file's labels for a table.
 
-from threshold_estimator.cli._common import load_tuned, progress, text_columns
+The table is read and predicted in chunks, and written (CSV, tab-separated
+or Parquet, by the extension of ``--out``) under a temporary name put in
+place at the end. The columns a model made by ``tune`` reads as numbers are
+checked in each chunk, so that a bad cell is named by its column and row.
+"""
+
+from threshold_estimator.cli._common import load_tuned, progress
 from threshold_estimator.cli._files import (
     InputError,
     atomic_outputs,
     check_columns,
+    check_numbers,
     check_output,
+    check_sep,
+    check_table_output,
+    explain_number_error,
+    is_model_file,
     iter_table,
+    looks_like_table,
     one_line,
     table_columns,
+    table_writer,
 )
 
 
 def predict(args):
     """``threshold-estimator predict``: labels for a table, written in chunks."""
-    check_output(args.out, args.force)
+    kind = check_table_output(args.out)
+    _check_order(args.model, args.data)
+    check_output(args.out, args.force, inputs=[args.model, args.data])
     model = load_tuned(args.model, args.trust)
-    present = table_columns(args.data)
+    sep = check_sep(args.data, args.sep, args.decimal)
+    present = table_columns(args.data, sep)
     features = [str(c) for c in getattr(model, "feature_names_in_", [])]
     if not features:
         raise InputError(f"{args.model} does not record its feature names")
     check_columns(features, present, args.data, "feature")
-    check_columns(args.id, present, args.data, "identifier")
-    wanted = list(dict.fromkeys([*args.id, *features]))
+    ids = list(dict.fromkeys(args.id))
+    check_columns(ids, present, args.data, "identifier")
+    _check_shadowing(ids, _output_columns(model, args))
+    numbers, text = _feature_kinds(model)
+    if sep is not None:
+        # A CSV's columns are carried over as written: a chunk would print
+        # 1001 as 1001.0 if another row of it is empty, or change type.
+        text = [*text, *(c for c in ids if c not in features)]
+    wanted = list(dict.fromkeys([*ids, *features]))
+    chunks = iter_table(args.data, wanted, args.chunk_rows, text, sep, args.decimal)
     n_rows = 0
-    chunks = iter_table(args.data, wanted, args.chunk_rows, text_columns(model))
-    with atomic_outputs(args.out) as (temporary,):
-        for i, chunk in enumerate(chunks):
-            frame = _predictions(model, chunk, features, args, n_rows)
-            frame.to_csv(temporary, mode="a" if i else "w", header=not i, index=False)
+    with (
+        atomic_outputs(args.out, force=args.force) as (temporary,),
+        table_writer(temporary, kind) as write,
+    ):
+        for chunk in chunks:
+            check_numbers(chunk, args.data, numbers, args.decimal, n_rows)
+            write(_predictions(model, chunk, features, ids, args, n_rows))
             n_rows += len(chunk)
             progress(args, f"predicted {n_rows:,} rows")
+        if not n_rows:
+            raise InputError(f"{args.data} has a header but no rows")
     print(f"wrote {n_rows:,} predictions to {args.out}")
     return 0
 
 
-def _predictions(model, chunk, features, args, first_row):
+def _check_order(model, data):
+    """Refuse a table given as the model and a model file as the data."""
+    if looks_like_table(model) and is_model_file(data):
+        raise InputError(
+            f"model and data swapped? {model} is a table and {data} a model "
+            f"file; the model comes first: threshold-estimator predict {data} "
+            f"{model} ..."
+        )
+
+
+def _output_columns(model, args):
+    """The names of the columns ``predict`` adds to the carried-over ones."""
+    columns = ["prediction"]
+    if args.scores:
+        columns += [f"proba_{label}" for label in model.classes_]
+    if args.margin:
+        binary = len(model.classes_) == 2
+        columns += (
+            ["margin"] if binary else [f"margin_{label}" for label in model.classes_]
+        )
+    return columns
+
+
+def _check_shadowing(ids, outputs):
+    for name in ids:
+        if name in outputs:
+            raise InputError(
+                f"--id {name}: the output has its own {name!r} column, which would "
+                f"hide the table's; leave {name!r} out of --id, or rename that "
+                "column in the table"
+            )
+
+
+def _feature_kinds(model):
+    """The columns a model made by ``tune`` reads as numbers, and as text.
+
+    Its ``ColumnTransformer`` names them; another model's are not known.
+    """
+    kinds = {"numbers": [], "categories": []}
+    for _, step in getattr(model.estimator_, "steps", []):
+        for name, _, columns in getattr(step, "transformers_", []):
+            if name in kinds:
+                kinds[name] = [str(c) for c in columns]
+    return kinds["numbers"], kinds["categories"]
+
+
+def _predictions(model, chunk, features, ids, args, first_row):
     """One chunk's output columns: identifiers, label, then scores or margin."""
     X = chunk[features]
-    frame = chunk[args.id].copy()
+    frame = chunk[ids].copy()
     try:
         frame["prediction"] = model.predict(X)
         if args.scores:
@@ -53,6 +127,7 @@ def _predictions(model, chunk, features, args, first_row):
                 for label, column in zip(model.classes_, margin.T, strict=True):
                     frame[f"margin_{label}"] = column
     except (ValueError, TypeError) as exc:
+        cell = explain_number_error(exc, X, args.data, args.decimal, first_row)
         rows = f"rows {first_row + 1:,} to {first_row + len(chunk):,}"
-        raise InputError(f"{args.data}, {rows}: {one_line(exc)}") from None
+        raise InputError(cell or f"{args.data}, {rows}: {one_line(exc)}") from None
     return frame

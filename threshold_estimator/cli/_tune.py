@@ -21,7 +21,6 @@ from threshold_estimator.cli._common import (
     json_text,
     load_model,
     missed_constraint,
-    note,
     plain,
     progress,
     versions,
@@ -30,7 +29,10 @@ from threshold_estimator.cli._files import (
     InputError,
     atomic_outputs,
     check_columns,
+    check_number_columns,
     check_output,
+    explain_number_error,
+    note,
     one_line,
     read_table,
 )
@@ -55,10 +57,11 @@ def tune(args):
             "its own name"
         )
     for path in outputs:
-        check_output(path, args.force)
+        check_output(path, args.force, inputs=_inputs(args))
     scoring = _objective(args)
     progress(args, f"reading {args.data}")
-    X, y = _target(read_table(args.data), args)
+    X, y = _target(read_table(args.data, args.sep, args.decimal), args)
+    check_number_columns(X, args.data, args.decimal)
     if args.model in MODELS:
         X = without_identifiers(X)
     if isinstance(scoring, _CostMatrixFile):
@@ -75,7 +78,7 @@ def tune(args):
     for message in warned:
         print(f"threshold-estimator: warning: {message}", file=sys.stderr)
     report = _report(args, clf, y, warned, time.perf_counter() - start)
-    with atomic_outputs(*outputs) as temporaries:
+    with atomic_outputs(*outputs, force=args.force) as temporaries:
         if plot_path is not None:
             _plot(clf, temporaries[2])
         # The curves serve the plot; the model file keeps no per-fold curve.
@@ -99,6 +102,11 @@ def _held_out_text(held_out):
     if held_out["value"] is None:
         return f"{text}: none, {held_out['reason']}"
     return f"{text} {held_out['value']:.4g}"
+
+
+def _inputs(args):
+    """The files ``tune`` reads, which its outputs must not overwrite."""
+    return [args.data] + ([args.model] if args.model not in MODELS else [])
 
 
 def _objective(args):
@@ -334,12 +342,12 @@ def _fit(args, X, y, scoring, curves):
         try:
             clf.fit(X, y)
         except (ValueError, TypeError) as exc:
-            raise InputError(_fit_error(exc, X, clf.estimator)) from None
+            raise InputError(_fit_error(exc, X, clf.estimator, args)) from None
     # Shown by the caller, once it knows that the command goes on.
     return clf, [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
 
 
-def _fit_error(exc, X, estimator):
+def _fit_error(exc, X, estimator, args):
     message = one_line(exc)
     if "NaN" in message and X.isna().to_numpy().any():
         columns = [str(c) for c in X.columns[X.isna().any()]][:5]
@@ -348,7 +356,7 @@ def _fit_error(exc, X, estimator):
             f"{type(estimator).__name__} cannot take: fill them, or use --model "
             "logistic, hgb or forest, which impute them"
         )
-    return message
+    return explain_number_error(exc, X, args.data, args.decimal) or message
 
 
 def _report(args, clf, y, warned, seconds):
