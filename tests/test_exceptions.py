@@ -33,6 +33,7 @@ def test_infeasible_objective_error_is_a_value_error_found_where_it_was():
     assert set(exceptions.__all__) == {
         *WARNINGS,
         "InfeasibleObjectiveError",
+        "InvalidModelFileError",
         "UntrustedTypeError",
         "VersionMismatchWarning",
     }

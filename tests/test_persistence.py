@@ -2,8 +2,11 @@ import collections
 import importlib
 import inspect
 import io
+import json
 import re
+import struct
 import sys
+import tracemalloc
 import warnings
 import zipfile
 
@@ -11,12 +14,36 @@ import joblib
 import numpy as np
 import pytest
 import sklearn
+from scipy import sparse
+from sklearn.base import BaseEstimator
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.frozen import FrozenEstimator
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import (
+    LogisticRegression,
+    Perceptron,
+    RidgeClassifier,
+    RidgeClassifierCV,
+    SGDClassifier,
+)
 from sklearn.metrics import fbeta_score, make_scorer
 from sklearn.model_selection import StratifiedKFold
+from sklearn.naive_bayes import GaussianNB
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import (
+    FunctionTransformer,
+    MaxAbsScaler,
+    MinMaxScaler,
+    OneHotEncoder,
+    OrdinalEncoder,
+    PolynomialFeatures,
+    RobustScaler,
+    StandardScaler,
+)
+from sklearn.svm import SVC, LinearSVC, NuSVC
 from sklearn.utils._param_validation import InvalidParameterError
 
 import threshold_estimator
@@ -24,11 +51,16 @@ from threshold_estimator import (
     ThresholdedClassifier,
     ThresholdWarning,
     TunedThreshold,
+    _model_checks,
     objectives,
     persistence,
     tune_threshold,
 )
-from threshold_estimator.exceptions import UntrustedTypeError, VersionMismatchWarning
+from threshold_estimator.exceptions import (
+    InvalidModelFileError,
+    UntrustedTypeError,
+    VersionMismatchWarning,
+)
 
 skops_io = pytest.importorskip("skops.io")
 
@@ -475,12 +507,741 @@ def test_every_trusted_name_is_a_class_or_a_label_metric_here(name):
         # Only scikit-learn 1.6 has it: a UserList.
         assert found is None or issubclass(found, collections.UserList)
         return
+    if name == "sklearn.calibration._TemperatureScaling":
+        # Only scikit-learn 1.8 and later have it.
+        assert found is None or found in _model_checks.CHECKS
+        return
     if inspect.isfunction(found):
         assert module_name == "sklearn.metrics._classification"
         assert getattr(sklearn.metrics, attribute) is found
         return
     assert inspect.isclass(found)
+    if issubclass(found, BaseEstimator):
+        # load checks the state of every estimator it builds unasked.
+        assert found in _model_checks.CHECKS
     if module_name.startswith("threshold_estimator"):
         # A former name is trusted only with the type it names today.
         assert _name(found) in persistence.TRUSTED_TYPES
         assert not found.__name__.startswith("_")
+
+
+# Files edited as an attacker would: each built here from a real dumped file.
+
+
+def _members(path):
+    with zipfile.ZipFile(path) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+def _write_members(path, members):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def _edit_schema(path, change):
+    """Rewrite ``path`` after ``change(schema, members)`` edits them in place."""
+    members = _members(path)
+    schema = json.loads(members["schema.json"])
+    change(schema, members)
+    members["schema.json"] = json.dumps(schema).encode()
+    _write_members(path, members)
+
+
+def _content(state):
+    """What a state holds: an object's attributes, a dict's or a list's items."""
+    if state["__loader__"] == "ObjectNode":
+        return state["content"]["content"]
+    return state["content"]
+
+
+def _node(schema, keys):
+    """The state of the object at ``keys``: attribute names and item indices."""
+    for key in keys:
+        schema = _content(schema)[key]
+    return schema
+
+
+def _replace(keys, state):
+    """An edit setting the state at ``keys``, shared with no other object."""
+
+    def change(schema, members):
+        parent = _node(schema, keys[:-1])
+        content = _content(parent)
+        if keys[-1] not in content:
+            # A new attribute: skops builds as many as its key types.
+            owner = (
+                parent["content"] if parent["__loader__"] == "ObjectNode" else parent
+            )
+            owner["key_types"]["content"].append(
+                {"__class__": "str", "__module__": "builtins", "__loader__": "TypeNode"}
+            )
+        content[keys[-1]] = state
+
+    return change
+
+
+def _json_state(value):
+    return {
+        "__class__": type(value).__name__,
+        "__module__": "builtins",
+        "__loader__": "JsonNode",
+        "content": json.dumps(value),
+        "is_json": True,
+    }
+
+
+def _array_state(member):
+    """The state of an array read from ``member``."""
+    return {
+        "__class__": "ndarray",
+        "__module__": "numpy",
+        "__loader__": "NdArrayNode",
+        "type": "numpy",
+        "file": member,
+    }
+
+
+def _npy(array):
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _set_array(*keys, value):
+    def change(schema, members):
+        name = f"edited{len(members)}.npy"
+        members[name] = _npy(value)
+        _replace(keys, _array_state(name))(schema, members)
+
+    return change
+
+
+def _set_value(*keys, value):
+    return _replace(keys, _json_state(value))
+
+
+def _array_member(members):
+    """The name of the largest array member."""
+    return max(
+        (n for n in members if n.endswith(".npy")), key=lambda n: len(members[n])
+    )
+
+
+def _swap_in_zeros(path, n_bytes, declared=None):
+    """Rewrite ``path`` with its largest array member replaced by zeros.
+
+    The zeros are deflated as they are written, never held whole; with
+    ``declared``, the archive claims that size for them instead.
+    """
+    members = _members(path)
+    target = _array_member(members)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            if name != target:
+                archive.writestr(name, data)
+                continue
+            with archive.open(name, "w") as member:
+                for _ in range(n_bytes // 2**20):
+                    member.write(bytes(2**20))
+    if declared is not None:
+        data = bytearray(path.read_bytes())
+        _set_declared_size(data, target, declared)
+        path.write_bytes(bytes(data))
+
+
+def _set_declared_size(data, name, size):
+    """Make the central directory claim ``size`` bytes for member ``name``."""
+    end = data.rfind(b"PK\x05\x06")
+    (offset,) = struct.unpack_from("<I", data, end + 16)
+    while data[offset : offset + 4] == b"PK\x01\x02":
+        name_length, extra, comment = struct.unpack_from("<HHH", data, offset + 28)
+        found = bytes(data[offset + 46 : offset + 46 + name_length]).decode()
+        if found == name:
+            struct.pack_into("<I", data, offset + 24, size)
+            return
+        offset += 46 + name_length + extra + comment
+    raise AssertionError(f"no member {name!r}")
+
+
+def _add_members(**named):
+    def change(path):
+        members = _members(path)
+        members.update(named)
+        _write_members(path, members)
+
+    return change
+
+
+def _with_raw_members(*pairs):
+    """An archive of the file's members followed by ``pairs`` (duplicates kept)."""
+
+    def change(path):
+        members = _members(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # zipfile's duplicate name
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+                for name, data in [*members.items(), *pairs]:
+                    archive.writestr(name, data)
+
+    return change
+
+
+def _bzip2_member(path):
+    members = _members(path)
+    target = _array_member(members)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(
+                name,
+                data,
+                zipfile.ZIP_BZIP2 if name == target else zipfile.ZIP_DEFLATED,
+            )
+
+
+def _schema_text(text):
+    def change(path):
+        members = _members(path)
+        members["schema.json"] = text
+        _write_members(path, members)
+
+    return change
+
+
+def _pad_schema(padding):
+    def change(path):
+        _edit_schema(path, lambda schema, members: schema.update(padding=padding))
+
+    return change
+
+
+def _nested(depth):
+    padding = []
+    for _ in range(depth):
+        padding = [padding]
+    return padding
+
+
+def _reread_member(path):
+    """One member of 1 MiB read by a hundred objects."""
+
+    def change(schema, members):
+        members["zeros.npy"] = _npy(np.zeros(2**17))
+        state = {"__class__": "list", "__module__": "builtins"}
+        state.update(__loader__="ListNode", content=[_array_state("zeros.npy")] * 100)
+        _replace(("extra_",), state)(schema, members)
+
+    _edit_schema(path, change)
+
+
+def _shared_objects(path):
+    """A list of three uses of a list of three uses of ... fifteen deep."""
+    node = {"__class__": "list", "__module__": "builtins", "__loader__": "ListNode"}
+    node = {**node, "__id__": 1, "content": []}
+    for i in range(2, 17):
+        node = {**node, "__id__": i, "content": [node, *[{"__id__": i - 1}] * 2]}
+    _edit_schema(path, _replace(("extra_",), node))
+
+
+def _missing_member(path):
+    _edit_schema(path, _replace(("extra_",), _array_state("gone.npy")))
+
+
+@pytest.fixture
+def tuned_file(tmp_path):
+    """A real file: a TunedThreshold, its curve two array members."""
+    rng = np.random.default_rng(0)
+    y = rng.random(400) < 0.3
+    tuned = tune_threshold(
+        y, np.clip(0.3 * y + rng.random(400) * 0.7, 0, 1), scoring="f1", n_resamples=0
+    )
+    path = tmp_path / "threshold.skops"
+    persistence.dump(tuned, path)
+    return path
+
+
+ARCHIVE_CASES = {
+    "an array member of 80 MB, deflated": (
+        lambda path: _swap_in_zeros(path, 80 * 2**20),
+        r"decompresses to 8\d,\d{3},\d{3} bytes, more than max_bytes=67,108,864",
+    ),
+    "an absolute member name": (
+        _add_members(**{"/etc/evil.npy": b"x"}),
+        r"member '/etc/evil.npy' is a path outside the archive",
+    ),
+    "a member name with ..": (
+        _add_members(**{"../evil.npy": b"x"}),
+        r"member '../evil.npy' is a path outside the archive",
+    ),
+    "two members of one name": (
+        _with_raw_members(("schema.json", b"{}")),
+        r"two members named 'schema.json'",
+    ),
+    "a bzip2 member": (_bzip2_member, r"compressed with method 12"),
+    "no schema": (
+        lambda path: _write_members(
+            path, {k: v for k, v in _members(path).items() if k != "schema.json"}
+        ),
+        r"holds no schema.json",
+    ),
+    "a schema of 70,000 objects": (
+        _pad_schema([{}] * 70_000),
+        r"70,0\d\d JSON objects and lists, more than the 65,536",
+    ),
+    "a schema nested 300 deep": (_pad_schema(_nested(300)), r"nests deeper than 200"),
+    "a schema nested 5,000 deep": (
+        _schema_text(b"[" * 5000 + b"]" * 5000),
+        r"nests deeper than 200",
+    ),
+    "a schema that is a list": (_schema_text(b"[]"), r"holds a list, not the JSON"),
+    "a schema that is not JSON": (_schema_text(b'{"protocol": '), r"is not JSON"),
+    "a member read 100 times": (_reread_member, r"read the same members over"),
+    "shared objects visited 3**15 times": (
+        _shared_objects,
+        r"counted at each use of a shared one, are [\d,]+, more than",
+    ),
+    "a missing member": (_missing_member, r"reads a member 'gone.npy' it does not"),
+}
+
+
+@pytest.mark.parametrize(
+    "mutation, match", ARCHIVE_CASES.values(), ids=list(ARCHIVE_CASES)
+)
+def test_an_unbounded_or_malformed_archive_is_refused_before_building(
+    tuned_file, monkeypatch, mutation, match
+):
+    mutation(tuned_file)
+    built = []
+    monkeypatch.setattr(skops_io, "loads", lambda *args, **kw: built.append(args))
+    for read in (persistence.load, persistence.refused_types):
+        with pytest.raises(InvalidModelFileError, match=match) as refused:
+            read(tuned_file)
+        assert "is refused before anything is built" in str(refused.value)
+        assert refused.value.attribute is None
+    assert not built
+
+
+def test_an_inflating_member_is_refused_without_decompressing(tuned_file):
+    _swap_in_zeros(tuned_file, 200 * 2**20)
+    assert tuned_file.stat().st_size < 300_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(InvalidModelFileError, match="decompresses to 209,"):
+            persistence.load(tuned_file)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * 2**20
+    with pytest.raises(InvalidModelFileError, match="decompresses to 209,"):
+        persistence.saved_versions(tuned_file)
+
+
+def test_a_member_lying_about_its_size_is_read_no_further_than_it_claims(
+    tuned_file,
+):
+    # zipfile's read() decompresses up to 1 GiB of such a member before it
+    # cuts it to the size declared; load reads it by chunks.
+    members = _members(tuned_file)
+    declared = members[_array_member(members)]
+    _swap_in_zeros(tuned_file, 200 * 2**20, declared=len(declared))
+    tracemalloc.start()
+    try:
+        with pytest.raises(InvalidModelFileError, match=r"member '.*\.npy' is dam"):
+            persistence.load(tuned_file)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * 2**20
+
+
+@pytest.mark.parametrize(
+    "read",
+    [persistence.load, persistence.refused_types, persistence.saved_versions],
+)
+def test_max_bytes_must_be_a_positive_integer(tuned_file, read):
+    with pytest.raises(InvalidParameterError, match="'max_bytes' parameter"):
+        read(tuned_file, max_bytes=0)
+    with pytest.raises(InvalidModelFileError, match="more than max_bytes=1,000"):
+        read(tuned_file, max_bytes=1000)
+
+
+@pytest.fixture(scope="module")
+def binary_models():
+    """Fitted classifiers of each kind the fitted-state cases edit."""
+    X, y = make_classification(
+        n_samples=300, n_features=5, weights=[0.7], random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ThresholdWarning)
+        return {
+            "logistic": ThresholdedClassifier(
+                LogisticRegression(), scoring="f1", cv=3, random_state=0
+            ).fit(X, y),
+            "svc": ThresholdedClassifier(
+                make_pipeline(StandardScaler(), SVC()), cv=3, random_state=0
+            ).fit(X, y),
+            "tuned": tune_threshold(
+                y, LogisticRegression().fit(X, y).predict_proba(X)[:, 1], n_resamples=0
+            ),
+        }
+
+
+SVC_AT = ("estimator_", "steps", 1, 1)
+
+
+def _svc(model):
+    return model.estimator_[-1]
+
+
+# Each case: the model edited, the edit (a function of the fitted model), the
+# attribute named and what the error says of it.
+STATE_CASES = {
+    # Arrays that libsvm reads without bounds checks: 1,000 indices for some
+    # 50 support vectors crash the process in predict.
+    "1,000 support indices": (
+        "svc",
+        lambda model: _set_array(
+            *SVC_AT, "support_", value=np.arange(1000, dtype=np.int32) % 40
+        ),
+        "estimator_.steps[1][1].support_",
+        r"has shape \(1000,\) instead of \(\d+,\): one per support vector",
+    ),
+    "support indices beyond the samples": (
+        "svc",
+        lambda model: _set_array(
+            *SVC_AT, "support_", value=np.full(_svc(model).support_.size, 999, np.int32)
+        ),
+        "estimator_.steps[1][1].support_",
+        r"holds indices from 999 to 999, beyond the 300 training samples",
+    ),
+    # A short _dual_coef_ makes every prediction the same class.
+    "a short _dual_coef_": (
+        "svc",
+        lambda model: _set_array(
+            *SVC_AT, "_dual_coef_", value=_svc(model)._dual_coef_[:, :10]
+        ),
+        "estimator_.steps[1][1]._dual_coef_",
+        r"has shape \(1, 10\) instead of \(1, \d+\)",
+    ),
+    "intercepts of three pairs": (
+        "svc",
+        lambda model: _set_array(*SVC_AT, "_intercept_", value=np.zeros(3)),
+        "estimator_.steps[1][1]._intercept_",
+        r"has shape \(3,\) instead of \(1,\): one per pair of classes",
+    ),
+    "a NaN threshold": (
+        "logistic",
+        lambda model: _set_value("decision_threshold_", value=float("nan")),
+        "decision_threshold_",
+        "is nan, not a finite number",
+    ),
+    "a probability threshold of 2": (
+        "logistic",
+        lambda model: _set_value("decision_threshold_", value=2.0),
+        "decision_threshold_",
+        r"is 2.0, outside \[-0.5, 1.5\]",
+    ),
+    "response_method_='predict_log_proba'": (
+        "logistic",
+        lambda model: _set_value("response_method_", value="predict_log_proba"),
+        "response_method_",
+        "is 'predict_log_proba', not one of",
+    ),
+    "three classes_ of two": (
+        "logistic",
+        lambda model: _set_array("classes_", value=np.array([0, 1, 2])),
+        "classes_",
+        r"is array\(\[0, 1, 2\]\), but estimator_.classes_ is array\(\[0, 1\]\)",
+    ),
+    "a pos_label_ that is no class": (
+        "logistic",
+        lambda model: _set_value("pos_label_", value=7),
+        "pos_label_",
+        "is 7, not a class",
+    ),
+    "coefficients of three features": (
+        "logistic",
+        lambda model: _set_array("estimator_", "coef_", value=np.ones((1, 3))),
+        "estimator_.coef_",
+        r"has shape \(1, 3\) instead of \(1, 5\)",
+    ),
+    "a held-out summary of class 5": (
+        "logistic",
+        lambda model: _set_array(
+            "held_out_summary_",
+            "class_index",
+            value=np.full(model.held_out_summary_["class_index"].size, 5),
+        ),
+        "held_out_summary_['class_index']",
+        r"holds class indices from 5 to 5, beyond \[0, 2\)",
+    ),
+    "an invalid parameter": (
+        "logistic",
+        lambda model: _set_value("estimator_", "C", value=-1.0),
+        "estimator_.C",
+        "is invalid: The 'C' parameter of LogisticRegression must be",
+    ),
+    "an attribute hiding predict": (
+        "logistic",
+        lambda model: _replace(
+            ("estimator_", "predict"),
+            {
+                "__class__": "negative",
+                "__module__": "numpy",
+                "__loader__": "FunctionNode",
+            },
+        ),
+        "estimator_.predict",
+        "is set on the object, hiding LogisticRegression.predict",
+    ),
+    "a NaN TunedThreshold": (
+        "tuned",
+        lambda model: _set_value("decision_threshold_", value=float("nan")),
+        "decision_threshold_",
+        "is nan, not a finite number",
+    ),
+    "a TunedThreshold of three classes with one threshold": (
+        "tuned",
+        lambda model: _set_array("classes_", value=np.array([0, 1, 2])),
+        "pos_label_",
+        "is not None, with more classes",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "kind, mutation, attribute, match", STATE_CASES.values(), ids=list(STATE_CASES)
+)
+def test_a_state_that_fit_cannot_leave_is_refused_naming_the_attribute(
+    binary_models, tmp_path, kind, mutation, attribute, match
+):
+    model = binary_models[kind]
+    path = tmp_path / "model.skops"
+    persistence.dump(model, path)
+    _edit_schema(path, mutation(model))
+    # Never predicted here: a check that misses must fail the test, not crash
+    # the test run.
+    with pytest.raises(InvalidModelFileError) as refused:
+        persistence.load(path)
+    message = str(refused.value)
+    assert refused.value.attribute == attribute, message
+    assert message.startswith(f"{str(path)!r} is refused: {attribute} "), message
+    assert re.search(match, message), message
+    assert "trusted=[" in message
+
+
+def test_a_type_trusted_by_name_is_built_without_checks(binary_models, tmp_path):
+    model = binary_models["svc"]
+    path = tmp_path / "model.skops"
+    persistence.dump(model, path)
+    _edit_schema(path, STATE_CASES["a short _dual_coef_"][1](model))
+    loaded = persistence.load(path, trusted=[_name(SVC)])
+    assert loaded.estimator_[-1]._dual_coef_.shape == (1, 10)
+
+
+def test_a_pipeline_that_would_cache_to_a_directory_is_refused(binary_data, tmp_path):
+    X, y = binary_data
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    pipeline = Pipeline(
+        [("scale", StandardScaler()), ("model", LogisticRegression())],
+        memory=str(cache),
+    )
+    clf = _fit(X, y, estimator=pipeline, scoring="f1")
+    assert list(cache.iterdir())  # fitting did cache
+    path = tmp_path / "model.skops"
+    persistence.dump(clf, path)
+    with pytest.raises(InvalidModelFileError, match="memory is '.*cache'") as refused:
+        persistence.load(path)
+    assert refused.value.attribute == "estimator.memory"
+    assert "unpickle" in str(refused.value)
+    loaded = persistence.load(path, trusted=[_name(Pipeline)])
+    assert loaded.estimator_.memory == str(cache)
+
+
+def _double(X):
+    return 2 * X
+
+
+@pytest.mark.parametrize(
+    "estimator, refused",
+    [
+        (GaussianNB(), [_name(GaussianNB)]),
+        (
+            make_pipeline(FunctionTransformer(_double), LogisticRegression()),
+            [_name(_double)],
+        ),
+    ],
+    ids=["an estimator off the list", "a function"],
+)
+def test_types_off_the_list_are_refused_by_name_and_load_when_trusted(
+    binary_data, tmp_path, estimator, refused
+):
+    X, y = binary_data
+    clf = _fit(X, y, estimator=estimator, scoring="f1")
+    path = tmp_path / "model.skops"
+    persistence.dump(clf, path)
+    with pytest.raises(UntrustedTypeError) as error:
+        persistence.load(path)
+    assert error.value.types == refused
+    assert persistence.refused_types(path) == refused
+    _assert_same_classifier(persistence.load(path, trusted=refused), clf, X)
+
+
+def test_a_column_selector_is_a_type_to_trust(tmp_path):
+    selector = make_column_selector(dtype_include="number")
+    transformer = ColumnTransformer([("numbers", StandardScaler(), selector)])
+    path = tmp_path / "transformer.skops"
+    persistence.dump(transformer, path)
+    with pytest.raises(UntrustedTypeError) as error:
+        persistence.load(path)
+    assert error.value.types == [_name(make_column_selector)]
+    loaded = persistence.load(path, trusted=error.value.types)
+    assert loaded.transformers[0][2].dtype_include == "number"
+
+
+def _with_missing(X):
+    X = X.copy()
+    X[::7, 0] = np.nan
+    return X
+
+
+def _categories(X):
+    return np.where(X[:, :2] > 0, "high", np.where(X[:, :2] > -1, "mid", "low"))
+
+
+# Each case: the estimator, how its data is made from binary_data, and the
+# types it needs trusted (skops trusts scipy's sparse base type, not CSR).
+LISTED_CASES = {
+    "sgd hinge": (SGDClassifier(random_state=0), None, ()),
+    "sgd log_loss": (SGDClassifier(loss="log_loss", random_state=0), None, ()),
+    "sgd modified_huber": (
+        SGDClassifier(loss="modified_huber", random_state=0),
+        None,
+        (),
+    ),
+    "perceptron": (Perceptron(random_state=0), None, ()),
+    "ridge": (RidgeClassifier(), None, ()),
+    "ridge cv without intercept": (RidgeClassifierCV(fit_intercept=False), None, ()),
+    "linear svc": (LinearSVC(), None, ()),
+    "svc": (SVC(), None, ()),
+    "nu svc": (NuSVC(nu=0.1), None, ()),
+    "svc of sparse data": (SVC(), sparse.csr_matrix, ["scipy.sparse._csr.csr_matrix"]),
+    "scalers": (
+        make_pipeline(
+            MinMaxScaler(), RobustScaler(), MaxAbsScaler(), LogisticRegression()
+        ),
+        None,
+        (),
+    ),
+    "polynomial features": (
+        make_pipeline(PolynomialFeatures(2), LogisticRegression(max_iter=500)),
+        None,
+        (),
+    ),
+    "imputer with indicator": (
+        make_pipeline(SimpleImputer(add_indicator=True), LogisticRegression()),
+        _with_missing,
+        (),
+    ),
+    "a ufunc transformer": (
+        make_pipeline(FunctionTransformer(np.tanh), LogisticRegression()),
+        None,
+        (),
+    ),
+    "encoders": (
+        make_pipeline(
+            ColumnTransformer(
+                [
+                    ("onehot", OneHotEncoder(max_categories=2, drop="first"), [0]),
+                    ("ordinal", OrdinalEncoder(), [1]),
+                ]
+            ),
+            LogisticRegression(),
+        ),
+        _categories,
+        (),
+    ),
+    "isotonic calibration": (
+        CalibratedClassifierCV(LinearSVC(), method="isotonic", cv=3),
+        None,
+        (),
+    ),
+    "temperature calibration": (
+        CalibratedClassifierCV(LogisticRegression(), method="temperature", cv=3),
+        None,
+        (),
+    ),
+    "frozen": (FrozenEstimator(LogisticRegression()), None, ()),
+}
+
+
+@pytest.mark.parametrize(
+    "estimator, prepare, trusted", LISTED_CASES.values(), ids=list(LISTED_CASES)
+)
+def test_every_kind_of_listed_estimator_loads_without_trust(
+    binary_data, tmp_path, estimator, prepare, trusted
+):
+    X, y = binary_data
+    X = X if prepare is None else prepare(X)
+    if isinstance(estimator, FrozenEstimator):
+        estimator.estimator.fit(X, y)
+    clf = _fit(X, y, estimator=estimator, scoring="f1")
+    loaded = _round_trip(clf, tmp_path, trusted=trusted)
+    _assert_same_decisions(loaded, clf, X)
+
+
+def _assert_same_decisions(loaded, clf, X):
+    np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+    np.testing.assert_array_equal(loaded.decision_function(X), clf.decision_function(X))
+    assert repr(loaded) == repr(clf)
+
+
+@pytest.mark.parametrize("inner", [SVC(), LinearSVC()], ids=["svc", "linear svc"])
+def test_multiclass_support_vectors_and_calibration_load(
+    three_classes, tmp_path, inner
+):
+    X, y = three_classes
+    clf = _fit(X, y, estimator=CalibratedClassifierCV(inner, cv=3), scoring="f1_macro")
+    _assert_same_classifier(_round_trip(clf, tmp_path), clf, X)
+
+
+def test_a_threshold_beyond_every_probability_loads(tmp_path):
+    # Accuracy is best predicting no positive: the threshold lies half the
+    # last gap beyond the highest probability, above 1.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ThresholdWarning)
+        tuned = tune_threshold(
+            [1, 0, 0, 0, 0],
+            [0.1, 0.2, 0.4, 0.6, 1.0],
+            scoring="accuracy",
+            n_resamples=0,
+        )
+    assert tuned.threshold > 1
+    assert _round_trip(tuned, tmp_path).threshold == tuned.threshold
+
+
+@pytest.mark.parametrize(
+    "name, needs",
+    [
+        ("logistic", []),
+        ("hgb", ["sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"]),
+        ("forest", ["sklearn.tree._tree.Tree"]),
+    ],
+)
+def test_the_command_lines_models_load_trusting_only_their_trees(
+    binary_data, tmp_path, name, needs
+):
+    pd = pytest.importorskip("pandas")
+    cli = pytest.importorskip("threshold_estimator.cli")
+    X, y = binary_data
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    frame["plan"] = np.where(X[:, 0] > 0, "pro", "basic")
+    model = cli.default_model(name, frame, random_state=0)
+    if name == "forest":
+        model.set_params(randomforestclassifier__n_estimators=5)
+    clf = _fit(frame, y, estimator=model, scoring="f1")
+    path = tmp_path / "model.skops"
+    persistence.dump(clf, path)
+    assert persistence.refused_types(path) == needs
+    _assert_same_classifier(persistence.load(path, trusted=needs), clf, frame)

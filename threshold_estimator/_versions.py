@@ -11,7 +11,7 @@ import sklearn
 
 from threshold_estimator.exceptions import VersionMismatchWarning
 
-_STATE_KEYS = {
+STATE_KEYS = {
     "threshold-estimator": "_threshold_estimator_version",
     "scikit-learn": "_sklearn_version",
 }
@@ -30,7 +30,7 @@ def with_versions(state):
     installed = installed_versions()
     return {
         **state,
-        **{key: installed[package] for package, key in _STATE_KEYS.items()},
+        **{key: installed[package] for package, key in STATE_KEYS.items()},
     }
 
 
@@ -49,7 +49,7 @@ def check_versions(state, owner):
     state : dict
         The same dict, its version keys removed.
     """
-    saved = {package: state.pop(key, None) for package, key in _STATE_KEYS.items()}
+    saved = {package: state.pop(key, None) for package, key in STATE_KEYS.items()}
     installed = installed_versions()
     if saved != installed:
         warnings.warn(VersionMismatchWarning(owner, saved, installed), stacklevel=3)

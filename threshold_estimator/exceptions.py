@@ -1,5 +1,5 @@
-"""Warnings about a tuned threshold or a loaded model, and the error of an
-objective no rule meets.
+"""Warnings about a tuned threshold or a loaded model, and the errors of an
+objective no rule meets and of a model file that is refused.
 
 Every warning about a tuned threshold is a subclass of
 :class:`ThresholdWarning`, itself a ``UserWarning``, so that one filter
@@ -13,6 +13,7 @@ __all__ = [
     "FoldDisagreementWarning",
     "InfeasibleFoldsWarning",
     "InfeasibleObjectiveError",
+    "InvalidModelFileError",
     "PositiveRateWarning",
     "SaturatedScoresWarning",
     "ThresholdAtEdgeWarning",
@@ -336,8 +337,10 @@ class UntrustedTypeError(TypeError):
     """A model file names types that :func:`persistence.load` does not trust.
 
     Building a type runs its code, so ``load`` refuses a file holding any
-    type outside skops' defaults and ``persistence.TRUSTED_TYPES``, unless
-    the caller names it in ``trusted=[...]``.
+    type outside Python's, numpy's and scipy's plain types and
+    ``persistence.TRUSTED_TYPES``, unless the caller names it in
+    ``trusted=[...]``. Unlike skops, it does not trust every scikit-learn
+    estimator: only those of ``TRUSTED_TYPES``, whose state it checks.
 
     Attributes
     ----------
@@ -357,3 +360,41 @@ class UntrustedTypeError(TypeError):
     def __init__(self, message, types):
         super().__init__(message)
         self.types = list(types)
+
+
+class InvalidModelFileError(ValueError):
+    """A model file that :func:`persistence.load` refuses for what it holds.
+
+    Raised before anything is built when the archive is not one that
+    ``dump`` writes, or is larger than ``max_bytes`` once decompressed; and
+    after the objects are built when one of them is not in a state that
+    fitting leaves it in, such as a NaN threshold or support-vector indices
+    beyond the support vectors. A subclass of ``ValueError``.
+
+    Parameters
+    ----------
+    message : str
+    attribute : str, default=None
+        Where in the loaded object the inconsistency lies, such as
+        ``"estimator_.steps[1][1].support_"``; ``None`` when the archive
+        itself is refused.
+
+    Attributes
+    ----------
+    attribute : str or None
+
+    Examples
+    --------
+    >>> from threshold_estimator.exceptions import InvalidModelFileError
+    >>> error = InvalidModelFileError(
+    ...     "decision_threshold_ is nan", attribute="decision_threshold_"
+    ... )
+    >>> error.attribute
+    'decision_threshold_'
+    >>> isinstance(error, ValueError)
+    True
+    """
+
+    def __init__(self, message, attribute=None):
+        super().__init__(message)
+        self.attribute = attribute

@@ -1,34 +1,56 @@
-"""Save a fitted model to a file, and load it back trusting only known types.
+"""Save a fitted model to a file, and load it back checking what it holds.
 
 :func:`dump` writes a ``.skops`` file (the format of `skops
 <https://skops.readthedocs.io>`_, which a loader can inspect before it builds
 anything) or, when the extension says so, a joblib pickle (``.joblib``,
 ``.pkl``, ``.pickle``). :func:`load` reads them back.
 
-A skops file names the type of every object it holds, and building an object
-runs its type's code; so :func:`load` builds only types it trusts: skops'
-defaults (Python's and numpy's plain types, scikit-learn's estimators) and
-the names in ``TRUSTED_TYPES``, this package's types and the few other
-scikit-learn types that fitted models hold. Any other type is refused by
-name before anything is built; passing its name in ``trusted=`` allows it
-deliberately. A pickle file cannot be inspected that way: loading one runs
-whatever code it holds, so :func:`load` reads one only with
-``allow_pickle=True``.
+A skops file is a zip archive: arrays, and a ``schema.json`` naming the type
+of every object and its values. :func:`load` treats it as hostile until
+checked, in three steps (its docstring says each in full):
+
+1. It reads no more than ``max_bytes`` (by default 100 times the file's
+   size, at least 64 MiB) before deciding anything: the sizes the archive
+   declares are checked before a byte is decompressed, and members are read
+   by chunks up to those sizes, since ``ZipFile.read`` decompresses up to
+   1 GiB of a member before cutting it to its declared size. The schema is
+   bounded too: objects, depth, and the arrays its objects read.
+2. Building an object runs its type's code with values from the file, so it
+   builds only types it trusts: Python's, numpy's and scipy's plain types
+   that skops trusts, and ``TRUSTED_TYPES``: this package's types, and the
+   scikit-learn estimators whose fitted state step 3 checks. Any other type
+   is refused by name before anything is built; passing its name in
+   ``trusted=`` allows it deliberately.
+3. Once built, each object of this package and each scikit-learn estimator
+   of ``TRUSTED_TYPES`` must be in a state that fitting leaves it in: a
+   crafted file can give an ``SVC`` support-vector indices that
+   scikit-learn's compiled code reads without bounds checks, crashing the
+   process, or a ``ThresholdedClassifier`` a NaN threshold. A parameter
+   that would make the model touch files, ``Pipeline(memory=...)``, is
+   refused.
+
+A pickle file cannot be inspected that way: loading one runs whatever code
+it holds, so :func:`load` reads one only with ``allow_pickle=True``.
 
 ``TRUSTED_TYPES`` leaves out on purpose:
 
+- scikit-learn's estimators at large, which skops trusts: only those whose
+  state load checks are listed. Others load with their names in
+  ``trusted=``, unchecked.
 - scikit-learn's functions at large: a trusted function is one the file can
   make the model call, with keyword arguments the file chooses (a scorer's),
   and scikit-learn has functions that write files
   (``sklearn.datasets.dump_svmlight_file``) or download data. Only its
   metrics of predicted labels, what ``make_scorer`` wraps for a threshold,
-  are trusted.
-- scikit-learn's classes at large: skops does not trust some of them on
-  purpose, such as ``sklearn.tree._tree.Tree`` (inside every tree and
-  forest) and ``sklearn.neighbors._kd_tree.KDTree``, whose node indices
-  scikit-learn's compiled code reads without bounds checks, so that a
-  crafted file can crash the process or read its memory. A model holding
-  them needs their names in ``trusted=``, as it does with skops.
+  are trusted. So a ``FunctionTransformer``'s ``func`` or a column selector
+  loads unasked only when it is one of numpy's or scipy's ufuncs.
+- the trees of trees, forests and boosting: skops does not trust
+  ``sklearn.tree._tree.Tree`` (inside every tree and forest) or
+  ``sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor``,
+  whose node indices scikit-learn's compiled code reads without bounds
+  checks, so that a crafted file can crash the process or read its memory.
+  A model holding them needs their names in ``trusted=``, as it does with
+  skops; the estimators around them are checked.
 """
 
 import io
@@ -36,15 +58,17 @@ import json
 import os
 import secrets
 import zipfile
+import zlib
 from numbers import Integral
 from pathlib import Path
 
 import joblib
 from sklearn.utils._param_validation import Interval, validate_params
 
+from threshold_estimator._model_checks import check_model
 from threshold_estimator._onnx import to_onnx
-from threshold_estimator._versions import _STATE_KEYS
-from threshold_estimator.exceptions import UntrustedTypeError
+from threshold_estimator._versions import STATE_KEYS
+from threshold_estimator.exceptions import InvalidModelFileError, UntrustedTypeError
 
 __all__ = [
     "TRUSTED_TYPES",
@@ -104,10 +128,61 @@ TRUSTED_TYPES = (
     "sklearn.model_selection._split.StratifiedGroupKFold",
     "sklearn.model_selection._split.StratifiedKFold",
     "sklearn.model_selection._split.StratifiedShuffleSplit",
-    # What a fitted CalibratedClassifierCV holds: estimators, numbers and
-    # arrays that numpy indexes with bounds checks.
+    # scikit-learn's estimators that load builds, each checked once built
+    # for the state fitting leaves it in (shapes that agree, indices within
+    # bounds, see _model_checks). skops trusts every estimator of
+    # scikit-learn; load trusts only these, whose state it can check.
+    "sklearn.pipeline.Pipeline",
+    "sklearn.compose._column_transformer.ColumnTransformer",
+    "sklearn.frozen._frozen.FrozenEstimator",
+    "sklearn.calibration.CalibratedClassifierCV",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
+    "sklearn.calibration._TemperatureScaling",
+    "sklearn.isotonic.IsotonicRegression",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.linear_model._stochastic_gradient.SGDClassifier",
+    "sklearn.linear_model._perceptron.Perceptron",
+    "sklearn.linear_model._ridge.RidgeClassifier",
+    "sklearn.linear_model._ridge.RidgeClassifierCV",
+    "sklearn.svm._classes.LinearSVC",
+    "sklearn.svm._classes.SVC",
+    "sklearn.svm._classes.NuSVC",
+    "sklearn.preprocessing._data.StandardScaler",
+    "sklearn.preprocessing._data.MinMaxScaler",
+    "sklearn.preprocessing._data.RobustScaler",
+    "sklearn.preprocessing._data.MaxAbsScaler",
+    "sklearn.preprocessing._encoders.OneHotEncoder",
+    "sklearn.preprocessing._encoders.OrdinalEncoder",
+    "sklearn.preprocessing._polynomial.PolynomialFeatures",
+    "sklearn.preprocessing._function_transformer.FunctionTransformer",
+    "sklearn.preprocessing._label.LabelBinarizer",
+    "sklearn.preprocessing._label.LabelEncoder",
+    "sklearn.impute._base.SimpleImputer",
+    "sklearn.impute._base.MissingIndicator",
+    # The command line's other models. Their trees are not trusted (see the
+    # module's docstring): they load only with the tree types in trusted=.
+    "sklearn.ensemble._hist_gradient_boosting.gradient_boosting."
+    "HistGradientBoostingClassifier",
+    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+    "sklearn.ensemble._forest.RandomForestClassifier",
+    "sklearn.tree._classes.DecisionTreeClassifier",
+    # The losses and links of those estimators: classes of a few numbers,
+    # built from the file's numbers.
+    "sklearn._loss.link.Interval",
+    "sklearn._loss.link.LogitLink",
+    "sklearn._loss.link.MultinomialLogit",
+    "sklearn._loss.loss.HalfBinomialLoss",
+    "sklearn._loss.loss.HalfMultinomialLoss",
+    "sklearn._loss._loss.CyHalfBinomialLoss",
+    "sklearn._loss._loss.CyHalfMultinomialLoss",
+    "sklearn._loss._loss.CyHalfSquaredError",
+    "sklearn._loss._loss.CyHuberLoss",
+    "sklearn.linear_model._sgd_fast.EpsilonInsensitive",
+    "sklearn.linear_model._sgd_fast.Hinge",
+    "sklearn.linear_model._sgd_fast.ModifiedHuber",
+    "sklearn.linear_model._sgd_fast.SquaredEpsilonInsensitive",
+    "sklearn.linear_model._sgd_fast.SquaredHinge",
 )
 
 _SKOPS_SUFFIXES = (".skops",)
@@ -244,17 +319,49 @@ def _write_atomically(path, write):
         "path": [str, os.PathLike],
         "trusted": [list, tuple],
         "allow_pickle": ["boolean"],
+        "max_bytes": [Interval(Integral, 1, None, closed="left"), None],
     },
     prefer_skip_nested_validation=True,
 )
-def load(path, *, trusted=(), allow_pickle=False):
-    """Load a model saved by :func:`dump`, building only trusted types.
+def load(path, *, trusted=(), allow_pickle=False, max_bytes=None):
+    """Load a model saved by :func:`dump`, building only types it can check.
 
-    A ``.skops`` file is inspected before anything is built: every type it
-    names must be trusted, by skops (Python's and numpy's plain types,
-    scikit-learn's estimators), by ``TRUSTED_TYPES`` (this package's types
-    and the other scikit-learn types its models hold), or by ``trusted``.
-    Otherwise nothing is loaded and the error names the other types.
+    A ``.skops`` file is read in three steps, and refused at the first that
+    fails:
+
+    1. **Bounded.** Before anything is decompressed, the sizes the archive
+       declares for its members must add up to at most ``max_bytes``, its
+       member names be plain and distinct, its ``schema.json`` (the
+       description of the objects) a JSON object of at most one object or
+       list per KiB of ``max_bytes``, nested at most 200 deep, and the arrays
+       its objects read again at most ``max_bytes``. Members are then read no
+       further than their declared sizes.
+    2. **Trusted.** Every type the file names must be trusted: Python's,
+       numpy's and scipy's plain types that skops trusts, or
+       ``TRUSTED_TYPES`` (this package's types, and the scikit-learn
+       estimators whose fitted state step 3 checks), or ``trusted``.
+       Otherwise nothing is built and the error names the other types.
+       Unlike skops, load does not trust every scikit-learn estimator: a
+       crafted file can give one arrays that scikit-learn's compiled code
+       reads without bounds checks.
+    3. **Checked.** Once built, the objects of this package and of the
+       scikit-learn estimators in ``TRUSTED_TYPES`` must be in a state that
+       fitting leaves them in, wherever they are (inside pipelines, column
+       transformers, calibration, ``estimator_``): a finite threshold,
+       within [-0.5, 1.5] for probabilities (fit puts a threshold beyond
+       every held-out score at most half a gap past 0 or 1); a known
+       ``response_method_``; ``classes_`` agreeing with the estimator's and
+       the thresholds'; coefficients agreeing with ``classes_`` and
+       ``n_features_in_``; support-vector indices within bounds; parameters
+       that scikit-learn accepts. A ``Pipeline`` with ``memory`` set is
+       refused: fitting it again would write cache files in that directory
+       and unpickle those found there. Types named in ``trusted`` are built
+       without these checks.
+
+    Functions in a model (a ``FunctionTransformer``'s ``func``, a column
+    selector, a scorer's metric) are types like any other: only numpy's and
+    scipy's ufuncs and the label metrics of ``TRUSTED_TYPES`` load without
+    being named in ``trusted``.
 
     A pickle file (``.joblib``, ``.pkl``, ``.pickle``) cannot be inspected:
     loading one runs any code it holds. It is refused unless
@@ -268,13 +375,20 @@ def load(path, *, trusted=(), allow_pickle=False):
 
     trusted : list or tuple of str, default=()
         Further types to build, by the full names the refusal lists, such as
-        ``["mypackage.MyClassifier"]``. Trusting a type lets the file run
-        its code: name only types you know, from a file whose source you
-        trust. Not used for pickle files.
+        ``["mypackage.MyClassifier"]``, or types of ``TRUSTED_TYPES`` to
+        build without the checks of step 3. Trusting a type lets the file
+        run its code with values the file chooses: name only types you
+        know, from a file whose source you trust. Not used for pickle files.
 
     allow_pickle : bool, default=False
         Whether to load a pickle file, running any code it holds. Pass
         ``True`` only for a file you wrote or whose source you trust.
+
+    max_bytes : int, default=None
+        The most a ``.skops`` file may decompress to. ``None`` means 100
+        times the file's size, and at least 64 MiB: model files that
+        :func:`dump` writes decompress to at most 10 times their size. Not
+        used for pickle files.
 
     Returns
     -------
@@ -290,6 +404,10 @@ def load(path, *, trusted=(), allow_pickle=False):
     UntrustedTypeError
         If a ``.skops`` file holds a type that is not trusted (a
         ``TypeError``; its ``types`` lists them).
+    InvalidModelFileError
+        If a ``.skops`` file is not a bounded skops archive (step 1), or
+        holds an object in a state fitting cannot leave (step 3; its
+        ``attribute`` names where). A ``ValueError``.
     ValueError
         If the file is a pickle and ``allow_pickle=False``, or its extension
         is neither ``.skops`` nor a pickle's.
@@ -297,6 +415,7 @@ def load(path, *, trusted=(), allow_pickle=False):
     See Also
     --------
     dump : Saves a model.
+    refused_types : The types a file holds that load would refuse.
 
     Examples
     --------
@@ -319,6 +438,18 @@ def load(path, *, trusted=(), allow_pickle=False):
     A pickle file runs any code it holds when loaded
     >>> loaded.predict([0.2, 0.5])
     array([0, 1])
+
+    A file whose model was edited is refused, the attribute named:
+
+    >>> from threshold_estimator.exceptions import InvalidModelFileError
+    >>> tuned.decision_threshold_ = float("nan")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     dump(tuned, Path(folder) / "threshold.skops")
+    ...     try:
+    ...         load(Path(folder) / "threshold.skops")
+    ...     except InvalidModelFileError as exc:
+    ...         print(exc.attribute)
+    decision_threshold_
     """
     path = Path(path)
     names = list(trusted)
@@ -338,31 +469,46 @@ def load(path, *, trusted=(), allow_pickle=False):
             )
         return joblib.load(path)
     skops_io = _import_skops()
-    data = path.read_bytes()
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise ValueError(
-            f"{str(path)!r} is not a skops file (a zip archive); was it saved "
-            "with another format under a .skops name?"
-        )
-    found, refused = _sort_types(skops_io, data, names)
+    data, types = _read_skops(path, max_bytes)
+    reported, refused = _sort_types(skops_io, data, types, names)
     if refused:
         raise UntrustedTypeError(_explain_refusal(path, refused), refused)
-    return skops_io.loads(data, trusted=[name for name in found if name not in refused])
+    model = skops_io.loads(data, trusted=reported)
+    check_model(model, repr(str(path)), unchecked=names)
+    return model
 
 
-def refused_types(path, trusted=()):
+@validate_params(
+    {
+        "path": [str, os.PathLike],
+        "trusted": [list, tuple],
+        "max_bytes": [Interval(Integral, 1, None, closed="left"), None],
+    },
+    prefer_skip_nested_validation=True,
+)
+def refused_types(path, trusted=(), *, max_bytes=None):
     """The types of a ``.skops`` file that :func:`load` would refuse.
+
+    Nothing is built: the file is read as :func:`load` reads it before it
+    builds anything, within ``max_bytes``.
 
     Parameters
     ----------
     path : str or path-like
     trusted : sequence of str, default=()
         As in :func:`load`.
+    max_bytes : int, default=None
+        As in :func:`load`.
 
     Returns
     -------
     refused : list of str
-        Full names, empty when the file loads as it is.
+        Full names, empty when the file holds only trusted types.
+
+    Raises
+    ------
+    InvalidModelFileError
+        As :func:`load` before it builds anything.
 
     Examples
     --------
@@ -376,10 +522,18 @@ def refused_types(path, trusted=()):
     ...     print(refused_types(path))
     ['sklearn.tree._tree.Tree']
     """
-    return _sort_types(_import_skops(), Path(path).read_bytes(), list(trusted))[1]
+    data, types = _read_skops(Path(path), max_bytes)
+    return _sort_types(_import_skops(), data, types, list(trusted))[1]
 
 
-def saved_versions(path):
+@validate_params(
+    {
+        "path": [str, os.PathLike],
+        "max_bytes": [Interval(Integral, 1, None, closed="left"), None],
+    },
+    prefer_skip_nested_validation=True,
+)
+def saved_versions(path, *, max_bytes=None):
     """The threshold-estimator and scikit-learn versions a model was saved with.
 
     Read from the ``.skops`` file's description of its top object, without
@@ -389,12 +543,19 @@ def saved_versions(path):
     ----------
     path : str or path-like
         A ``.skops`` file of this package's model.
+    max_bytes : int, default=None
+        As in :func:`load`.
 
     Returns
     -------
     versions : dict
         ``{"threshold-estimator": ..., "scikit-learn": ...}``; a version the
         file does not record is ``None``.
+
+    Raises
+    ------
+    InvalidModelFileError
+        As :func:`load` before it builds anything.
 
     Examples
     --------
@@ -415,12 +576,11 @@ def saved_versions(path):
             f"saved_versions reads .skops files; {str(path)!r} is a pickle, "
             "whose versions show only when it is loaded."
         )
-    with zipfile.ZipFile(path) as archive:
-        schema = json.loads(archive.read("schema.json"))
-    state = schema.get("content", {}).get("content", {})
+    content = _SkopsArchive(Path(path), max_bytes).schema.get("content")
+    state = content.get("content") if isinstance(content, dict) else None
     found = {}
-    for package, key in _STATE_KEYS.items():
-        node = state.get(key)
+    for package, key in STATE_KEYS.items():
+        node = state.get(key) if isinstance(state, dict) else None
         found[package] = (
             json.loads(node["content"])
             if isinstance(node, dict) and node.get("is_json")
@@ -429,11 +589,254 @@ def saved_versions(path):
     return found
 
 
-def _sort_types(skops_io, data, trusted):
-    """The file's types beyond skops' defaults, and those refused of them."""
+# What load reads before it builds anything, at most: model files decompress
+# to 1.5 to 10 times their size (benchmarks/bench_file_size.py, the command
+# line's models, forests of 100 to 500 trees); a crafted one to 1,000 times.
+_MIN_MAX_BYTES = 64 * 2**20
+_MAX_BYTES_PER_FILE_BYTE = 100
+# A JSON object or list of schema.json costs skops up to 3 KB once parsed
+# and turned into its node; a real file holds one per 400 bytes or more.
+_SCHEMA_OBJECTS_PER_BYTE = 1 / 1024
+# Real files nest 8 to 34 deep (the command line's pipelines); skops reads
+# the schema recursively, and reads 100 nested lists (200 deep) well within
+# Python's recursion limit.
+_MAX_SCHEMA_DEPTH = 200
+_TOO_DEEP = f"its schema.json nests deeper than {_MAX_SCHEMA_DEPTH}"
+_CHUNK_BYTES = 2**20
+
+
+def _read_skops(path, max_bytes):
+    """A skops file's archive as skops may read it, and the types it names.
+
+    Raises InvalidModelFileError if it is not within ``max_bytes``.
+    """
+    archive = _SkopsArchive(path, max_bytes)
+    return archive.repacked(), archive.types
+
+
+class _SkopsArchive:
+    """A skops archive, read within ``max_bytes`` and checked as it is read.
+
+    Parameters
+    ----------
+    path : Path
+        The file, read once: what is checked is what is loaded.
+    max_bytes : int or None
+        The most the archive may decompress to; None for the default.
+
+    Attributes
+    ----------
+    schema : dict
+        The parsed ``schema.json``.
+    types : set of str
+        The full name of every type the schema names.
+    reads : list of str
+        The members skops reads, once for each object that reads one.
+    """
+
+    def __init__(self, path, max_bytes):
+        self.path = path
+        data = path.read_bytes()
+        self.max_bytes = (
+            max(_MIN_MAX_BYTES, _MAX_BYTES_PER_FILE_BYTE * len(data))
+            if max_bytes is None
+            else max_bytes
+        )
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise InvalidModelFileError(
+                f"{str(path)!r} is not a skops file (a zip archive); was it saved "
+                "with another format under a .skops name?"
+            )
+        try:
+            self.zip = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile as exc:
+            raise self._refusal(f"its zip archive is damaged ({exc})") from None
+        self.members = self._check_members()
+        self.schema = self._read_schema()
+        walk = _SchemaWalk(self._refusal)
+        visits = walk.visit(self.schema, 0)
+        self.types, self.reads = walk.types, walk.reads
+        self._check_objects(visits)
+
+    def _refusal(self, reason):
+        return InvalidModelFileError(
+            f"{str(self.path)!r} is refused before anything is built: {reason}."
+        )
+
+    def _check_members(self):
+        """The members by name: plain names, stored or deflated, bounded."""
+        members = {}
+        for info in self.zip.infolist():
+            name = info.filename
+            parts = name.replace("\\", "/").split("/")
+            if name.startswith(("/", "\\")) or ".." in parts or ":" in parts[0]:
+                raise self._refusal(
+                    f"its member {name!r} is a path outside the archive"
+                )
+            if name in members:
+                raise self._refusal(f"it holds two members named {name!r}")
+            if info.flag_bits & 0x1:
+                raise self._refusal(f"its member {name!r} is encrypted")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise self._refusal(
+                    f"its member {name!r} is compressed with method "
+                    f"{info.compress_type}; skops files are deflated or stored"
+                )
+            members[name] = info
+        total = sum(info.file_size for info in members.values())
+        if total > self.max_bytes:
+            raise self._refusal(
+                f"it decompresses to {total:,} bytes, more than max_bytes="
+                f"{self.max_bytes:,} (by default 100 times the file's size, at "
+                "least 64 MiB). Pass a larger max_bytes only for a file whose "
+                "source you trust"
+            )
+        if "schema.json" not in members:
+            raise self._refusal("it holds no schema.json, which every skops file has")
+        return members
+
+    def _read(self, name):
+        """A member, decompressed no further than its declared size.
+
+        ``ZipFile.read`` would decompress up to 1 GiB of a member before
+        cutting it to its declared size; reading by chunks does not.
+        """
+        info = self.members[name]
+        content = bytearray()
+        try:
+            with self.zip.open(info) as member:
+                while chunk := member.read(_CHUNK_BYTES):
+                    content += chunk
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise self._refusal(f"its member {name!r} is damaged ({exc})") from None
+        return bytes(content)
+
+    def _read_schema(self):
+        text = self._read("schema.json")
+        # Counted before parsing: parsing and skops' nodes cost per object.
+        limit = int(self.max_bytes * _SCHEMA_OBJECTS_PER_BYTE)
+        n_objects = text.count(b"{") + text.count(b"[")
+        if n_objects > limit:
+            raise self._refusal(
+                f"its schema.json holds {n_objects:,} JSON objects and lists, "
+                f"more than the {limit:,} that max_bytes={self.max_bytes:,} "
+                "allows (one per KiB)"
+            )
+        try:
+            schema = json.loads(text)
+        except RecursionError:
+            raise self._refusal(_TOO_DEEP) from None
+        except ValueError as exc:
+            raise self._refusal(f"its schema.json is not JSON ({exc})") from None
+        if not isinstance(schema, dict):
+            raise self._refusal(
+                f"its schema.json holds a {type(schema).__name__}, not the "
+                "JSON object that describes a skops file's content"
+            )
+        return schema
+
+    def _check_objects(self, visits):
+        """The schema's objects, visited ``visits`` times, and their reads."""
+        limit = int(self.max_bytes * _SCHEMA_OBJECTS_PER_BYTE)
+        if visits > limit:
+            raise self._refusal(
+                f"its schema's objects, counted at each use of a shared one, "
+                f"are {visits:,}, more than the {limit:,} that max_bytes="
+                f"{self.max_bytes:,} allows"
+            )
+        for name in self.reads:
+            if name not in self.members:
+                raise self._refusal(
+                    f"its schema reads a member {name!r} it does not hold"
+                )
+        read = sum(self.members[name].file_size for name in self.reads)
+        if read > self.max_bytes:
+            raise self._refusal(
+                f"its objects read {read:,} bytes of its members, more than "
+                f"max_bytes={self.max_bytes:,}: they read the same members over "
+                "and over"
+            )
+
+    def repacked(self):
+        """The archive's schema and read members, as a stored zip archive.
+
+        skops reads members with ``ZipFile.read``; stored, a member cannot
+        decompress to more than its declared size.
+        """
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as copy:
+            for name in ["schema.json", *dict.fromkeys(self.reads)]:
+                copy.writestr(name, self._read(name))
+        return buffer.getvalue()
+
+
+class _SchemaWalk:
+    """Walks ``schema.json`` as skops will, collecting types and reads.
+
+    skops turns each JSON object with an ``__id__`` it has seen before into
+    the node it already made, without reading that object again; but its
+    audit then visits the shared node at each use, so a small schema can
+    make it visit exponentially many. ``visit`` counts those visits.
+    """
+
+    def __init__(self, refusal):
+        self.refusal = refusal
+        self.types = set()
+        self.reads = []
+        self.visits_by_id = {}
+
+    def visit(self, value, depth):
+        """The number of nodes skops' audit visits in ``value``."""
+        if depth > _MAX_SCHEMA_DEPTH:
+            raise self.refusal(_TOO_DEEP)
+        if isinstance(value, list):
+            return sum(self.visit(item, depth + 1) for item in value)
+        if not isinstance(value, dict):
+            return 0
+        saved_id = value.get("__id__")
+        shared = bool(saved_id) and isinstance(saved_id, (int, str, float))
+        if shared and saved_id in self.visits_by_id:
+            # None while its own content is visited: a cycle, which the
+            # audit does not follow.
+            return self.visits_by_id[saved_id] or 0
+        if shared:
+            self.visits_by_id[saved_id] = None
+        is_node = "__loader__" in value
+        module, name = value.get("__module__"), value.get("__class__")
+        if is_node and isinstance(module, str) and isinstance(name, str):
+            self.types.add(f"{module}.{name}")
+        if is_node and isinstance(value.get("file"), str):
+            self.reads.append(value["file"])
+        visits = is_node + sum(self.visit(v, depth + 1) for v in value.values())
+        if shared:
+            self.visits_by_id[saved_id] = visits
+        return visits
+
+
+# The packages of the plain types skops trusts by default, besides
+# scikit-learn's: of the other types of a file, load builds only those of
+# TRUSTED_TYPES and trusted=.
+_PLAIN_PACKAGES = ("builtins", "collections", "numpy", "scipy")
+
+
+def _sort_types(skops_io, data, types, trusted):
+    """The types a file names beyond skops' defaults, and those refused.
+
+    ``data`` is the file's archive, ``types`` the names its schema holds.
+
+    Returns
+    -------
+    reported : list of str
+        The types skops' audit does not trust by default and load does:
+        what skops is told to trust.
+    refused : list of str
+    """
     allowed = set(TRUSTED_TYPES).union(trusted)
-    found = skops_io.get_untrusted_types(data=data)
-    return found, [name for name in found if name not in allowed]
+    found = set(skops_io.get_untrusted_types(data=data))
+    # skops trusts every scikit-learn estimator; load only those it checks.
+    found.update(name for name in types if name.split(".")[0] not in _PLAIN_PACKAGES)
+    refused = sorted(found - allowed)
+    return sorted(found - set(refused)), refused
 
 
 def _explain_refusal(path, refused):
@@ -444,10 +847,11 @@ def _explain_refusal(path, refused):
     notes = "".join(f"\n\n{reasons[name]}" for name in refused if name in reasons)
     return (
         f"{str(path)!r} holds types that load does not trust: {refused}. "
-        "Building a type runs its code, and a file can name any type; load "
-        "trusts this package's types, scikit-learn's estimators and "
-        "threshold_estimator.persistence.TRUSTED_TYPES. If you know these "
-        "types and trust the file's source, load it with "
+        "Building a type runs its code with values from the file; load "
+        "trusts Python's and numpy's plain types and "
+        "threshold_estimator.persistence.TRUSTED_TYPES, this package's types "
+        "and the scikit-learn estimators whose state it checks. If you know "
+        "these types and trust the file's source, load it with "
         f"load({str(path)!r}, trusted={refused!r}), which lets the file run "
         f"their code.{notes}"
     )
