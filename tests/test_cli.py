@@ -1584,3 +1584,25 @@ def test_a_pipe_or_a_folder_is_refused_unread(
     os.mkfifo("pipe.csv")  # reading it would wait for a writer forever
     status, _, err = _run(argv, capsys)
     assert status == 1 and "is not a regular file" in err, err
+
+
+def test_max_bytes_bounds_what_a_model_file_may_unpack_to(files, capsys):
+    tmp_path, csv, _ = files
+    model = tmp_path / "m.skops"
+    status, _, err = _run(
+        ["tune", csv, "--target", "churn", "--drop", "customer", "--out", model],
+        capsys,
+    )
+    assert status == 0, err
+    for command in (
+        ["inspect", model],
+        ["predict", model, csv, "--out", tmp_path / "p.csv"],
+    ):
+        status, out, err = _run([*command, "--max-bytes", "1K"], capsys)
+        assert status == 1 and out == ""
+        assert err.count("\n") == 1 and "max_bytes" in err, err
+        assert not (tmp_path / "p.csv").exists()
+    status, _, _ = _run(["inspect", model, "--max-bytes", "10M"], capsys)
+    assert status == 0
+    with pytest.raises(SystemExit):
+        _run(["inspect", model, "--max-bytes", "lots"], capsys)

@@ -3,6 +3,7 @@
 import json
 import math
 import platform
+import re
 import sys
 import warnings
 
@@ -23,7 +24,7 @@ from threshold_estimator.cli._files import (
     looks_like_table,
     one_line,
 )
-from threshold_estimator.exceptions import UntrustedTypeError
+from threshold_estimator.exceptions import InvalidModelFileError, UntrustedTypeError
 
 
 def progress(args, message):
@@ -31,7 +32,7 @@ def progress(args, message):
         print(f"threshold-estimator: {message}", file=sys.stderr, flush=True)
 
 
-def load_model(path, trust=()):
+def load_model(path, trust=(), max_bytes=None):
     """``persistence.load``, its refusals as bad input, its warnings one line."""
     check_file(path)
     if looks_like_table(path):
@@ -39,7 +40,7 @@ def load_model(path, trust=()):
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            model = persistence.load(path, trusted=trust)
+            model = persistence.load(path, trusted=trust, max_bytes=max_bytes)
         for warning in caught:
             message = one_line(warning.message)
             print(f"threshold-estimator: warning: {message}", file=sys.stderr)
@@ -54,17 +55,33 @@ def load_model(path, trust=()):
     except Exception as exc:
         # Whatever stops a file from loading (not a model file, an untrusted
         # type, a broken archive) is the file's fault, said in one line.
-        raise InputError(f"{path}: {one_line(exc)}") from None
+        message = one_line(exc)
+        if isinstance(exc, InvalidModelFileError):
+            # Advice in the command's words: its options, not load's keywords.
+            message = message.replace("max_bytes=", "--max-bytes ").replace(
+                "a larger max_bytes", "a larger --max-bytes"
+            )
+            message = re.sub(
+                r"trusted=\[([^\]]*)\]",
+                lambda found: " ".join(
+                    f"--trust {name.strip(chr(39))}"
+                    for name in found.group(1).split(", ")
+                ),
+                message,
+            )
+        if not message.startswith(repr(str(path))):
+            message = f"{path}: {message}"
+        raise InputError(message) from None
 
 
-def load_tuned(path, trust=()):
+def load_tuned(path, trust=(), max_bytes=None):
     """The tuned classifier in a model file, or bad input."""
     if looks_like_table(path):
         raise InputError(
             f"{path} is a table, not a model file (model and data swapped?); "
             "give the .skops file that tune wrote"
         )
-    model = load_model(path, trust)
+    model = load_model(path, trust, max_bytes)
     if not isinstance(model, ThresholdedClassifier):
         raise InputError(
             f"{path} holds a {type(model).__name__}, not a model written by "
@@ -73,14 +90,17 @@ def load_tuned(path, trust=()):
     return model
 
 
-def text_columns(model):
-    """The columns a model made by ``tune`` one-hot encodes: read as text."""
-    steps = getattr(model.estimator_, "steps", [])
-    for _, step in steps:
+def feature_kinds(model):
+    """The columns a model made by ``tune`` reads as numbers, and as text.
+
+    Its ``ColumnTransformer`` names them; another model's are not known.
+    """
+    kinds = {"numbers": [], "categories": []}
+    for _, step in getattr(model.estimator_, "steps", []):
         for name, _, columns in getattr(step, "transformers_", []):
-            if name == "categories":
-                return list(columns)
-    return []
+            if name in kinds:
+                kinds[name] = [str(c) for c in columns]
+    return kinds["numbers"], kinds["categories"]
 
 
 def has_matplotlib():

@@ -15,13 +15,13 @@ from threshold_estimator._diagnostics import (
 )
 from threshold_estimator._search import value_at
 from threshold_estimator.cli._common import (
+    feature_kinds,
     finite,
     format_threshold,
     json_text,
     load_tuned,
     plain,
     progress,
-    text_columns,
 )
 from threshold_estimator.cli._files import (
     InputError,
@@ -39,7 +39,7 @@ _SHOWN_LABELS = 10
 
 def evaluate(args):
     """``threshold-estimator evaluate``: the rule's objective and errors on a table."""
-    model = load_tuned(args.model, args.trust)
+    model = load_tuned(args.model, args.trust, args.max_bytes)
     args.sep = check_sep(args.data, args.sep, args.decimal)
     present = table_columns(args.data, args.sep)
     check_columns([args.target], present, args.data, "target")
@@ -78,7 +78,7 @@ def _read_rows(model, args, features, metadata):
     names = {str(plain(label)): i for i, label in enumerate(model.classes_)}
     # The classes are compared as text: a chunk of codes such as "10" and
     # "20" would otherwise be read as numbers.
-    text = [*text_columns(model), args.target]
+    text = [*feature_kinds(model)[1], args.target]
     wanted = list(dict.fromkeys([*features, args.target, *metadata]))
     rows = _Rows(metadata)
     n_rows = 0

@@ -11,7 +11,7 @@ from threshold_estimator.cli._common import (
 
 def inspect(args):
     """``threshold-estimator inspect``: what a model file holds."""
-    model = load_tuned(args.model, args.trust)
+    model = load_tuned(args.model, args.trust, args.max_bytes)
     facts = {
         "model": _describe(model.estimator_),
         "objective": repr(getattr(model, "objective_", None)),
@@ -25,7 +25,7 @@ def inspect(args):
         "class_balance": _shares(model.classes_, model.training_prior_),
         "class_prior": _shares(model.classes_, model.class_prior_),
         "features": [str(c) for c in getattr(model, "feature_names_in_", [])],
-        "versions": _saved_versions(args.model),
+        "versions": _saved_versions(args.model, args.max_bytes),
     }
     if args.json:
         print(json_text(facts))
@@ -36,9 +36,9 @@ def inspect(args):
     return 0
 
 
-def _saved_versions(path):
+def _saved_versions(path, max_bytes):
     try:
-        return persistence.saved_versions(path)
+        return persistence.saved_versions(path, max_bytes=max_bytes)
     except ValueError:
         return None
 

@@ -116,6 +116,25 @@ def _positive(text):
     return value
 
 
+_UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30}
+
+
+def _size(text):
+    """``500M``, ``2G`` or a number of bytes."""
+    number, unit = text.upper().rstrip("B"), ""
+    if number and number[-1] in "KMG":
+        number, unit = number[:-1], number[-1]
+    try:
+        value = int(float(number) * _UNITS[unit])
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text} is not a size; write e.g. 500M, 2G or a number of bytes"
+        )
+    return value
+
+
 def _separator(text):
     sep = {"\\t": "\t", "tab": "\t"}.get(text.lower(), text)
     if len(sep) != 1 or sep in '"\r\n':
@@ -286,6 +305,15 @@ def build_parser():
             metavar="TYPE",
             help="types the model file may build beyond the trusted ones "
             "(only for a file you wrote or trust)",
+        )
+    for sub in (tuner, predictor, inspector, evaluator):
+        sub.add_argument(
+            "--max-bytes",
+            type=_size,
+            default=None,
+            metavar="SIZE",
+            help="the most a model file may unpack to, such as 500M or 2G "
+            "(default: 100 times its size, at least 64M)",
         )
     return parser
 

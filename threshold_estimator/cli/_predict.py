@@ -6,7 +6,7 @@ place at the end. The columns a model made by ``tune`` reads as numbers are
 checked in each chunk, so that a bad cell is named by its column and row.
 """
 
-from threshold_estimator.cli._common import load_tuned, progress
+from threshold_estimator.cli._common import feature_kinds, load_tuned, progress
 from threshold_estimator.cli._files import (
     InputError,
     atomic_outputs,
@@ -30,7 +30,7 @@ def predict(args):
     kind = check_table_output(args.out)
     _check_order(args.model, args.data)
     check_output(args.out, args.force, inputs=[args.model, args.data])
-    model = load_tuned(args.model, args.trust)
+    model = load_tuned(args.model, args.trust, args.max_bytes)
     sep = check_sep(args.data, args.sep, args.decimal)
     present = table_columns(args.data, sep)
     features = [str(c) for c in getattr(model, "feature_names_in_", [])]
@@ -40,7 +40,7 @@ def predict(args):
     ids = list(dict.fromkeys(args.id))
     check_columns(ids, present, args.data, "identifier")
     _check_shadowing(ids, _output_columns(model, args))
-    numbers, text = _feature_kinds(model)
+    numbers, text = feature_kinds(model)
     if sep is not None:
         # A CSV's columns are carried over as written: a chunk would print
         # 1001 as 1001.0 if another row of it is empty, or change type.
@@ -94,19 +94,6 @@ def _check_shadowing(ids, outputs):
                 f"hide the table's; leave {name!r} out of --id, or rename that "
                 "column in the table"
             )
-
-
-def _feature_kinds(model):
-    """The columns a model made by ``tune`` reads as numbers, and as text.
-
-    Its ``ColumnTransformer`` names them; another model's are not known.
-    """
-    kinds = {"numbers": [], "categories": []}
-    for _, step in getattr(model.estimator_, "steps", []):
-        for name, _, columns in getattr(step, "transformers_", []):
-            if name in kinds:
-                kinds[name] = [str(c) for c in columns]
-    return kinds["numbers"], kinds["categories"]
 
 
 def _predictions(model, chunk, features, ids, args, first_row):

@@ -260,7 +260,7 @@ def _estimator(args, X):
             f"--model {args.model!r} is neither one of {', '.join(MODELS)} nor a "
             "model file"
         )
-    model = load_model(path)
+    model = load_model(path, max_bytes=args.max_bytes)
     if not (is_classifier(model) and not _is_fitted(model)):
         raise InputError(
             f"--model {path} holds {type(model).__name__}, not an unfitted "
