@@ -1,4 +1,10 @@
-"""Tune a classifier's decision threshold, exactly and without leakage."""
+"""Tune a classifier's decision threshold, exactly and without leakage.
+
+The public names are re-exported here; everything else lives in private
+modules (a leading underscore on the module), whose helpers for other modules
+have plain names (``_checks.check_target``) and whose names with a leading
+underscore stay inside them. ``CONTRIBUTING.md`` has the layout.
+"""
 
 from threshold_estimator._estimator import ThresholdedClassifier
 from threshold_estimator._plotting import ThresholdCurveDisplay
