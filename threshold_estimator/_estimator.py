@@ -1010,12 +1010,16 @@ class ThresholdedClassifier(
             ``classes_[1]``, negative elsewhere, as scikit-learn's scorers
             and curves read a ``decision_function``. Its size is the distance
             to the threshold: in log-odds, ``logit(p) - logit(threshold)``,
-            when the response is a probability; ``score - threshold`` for a
-            ``decision_function``. With ``pos_label=classes_[0]`` the margin
-            of ``pos_label``'s score is negated, so that it still points to
-            ``classes_[1]``. More classes: ``log p_k - log t_k`` per class,
-            whose argmax is :meth:`predict` (for the Bayes rule of a cost
-            matrix, minus the expected cost of predicting each class).
+            when the rule reads probabilities (calibrated ones with
+            ``calibration``); ``score - threshold`` for a
+            ``decision_function``. A margin is not a probability nor a
+            confidence: :meth:`predict_proba`, calibrated with
+            ``calibration``, is the probability. With
+            ``pos_label=classes_[0]`` the margin of ``pos_label``'s score is
+            negated, so that it still points to ``classes_[1]``. More
+            classes: ``log p_k - log t_k`` per class, whose argmax is
+            :meth:`predict` (for the Bayes rule of a cost matrix, minus the
+            expected cost of predicting each class).
         """
         check_is_fitted(self, "estimator_")
         if self.classes_.size > 2:
