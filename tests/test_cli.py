@@ -1606,3 +1606,38 @@ def test_max_bytes_bounds_what_a_model_file_may_unpack_to(files, capsys):
     assert status == 0
     with pytest.raises(SystemExit):
         _run(["inspect", model, "--max-bytes", "lots"], capsys)
+
+
+@pytest.mark.parametrize(
+    "attribute, value",
+    [
+        ("decision_threshold_", float("nan")),
+        ("response_method_", "predict_log_proba"),
+        ("classes_", np.array(["no", "yes", "maybe"])),
+    ],
+)
+def test_a_model_file_of_impossible_state_is_one_line_in_every_command(
+    files, capsys, attribute, value
+):
+    tmp_path, csv, _ = files
+    model = tmp_path / "m.skops"
+    status, _, err = _run(
+        ["tune", csv, "--target", "churn", "--drop", "customer", "--out", model],
+        capsys,
+    )
+    assert status == 0, err
+    clf = persistence.load(model)
+    setattr(clf, attribute, value)
+    crafted = tmp_path / "crafted.skops"
+    persistence.dump(clf, crafted)
+    for command in (
+        ["inspect", crafted],
+        ["inspect", crafted, "--json"],
+        ["predict", crafted, csv, "--out", tmp_path / "p.csv"],
+        ["evaluate", crafted, csv, "--target", "churn"],
+    ):
+        status, out, err = _run(command, capsys)
+        assert status == 1 and out == "", command
+        assert err.count("\n") == 1 and attribute in err, err
+        assert "Traceback" not in err and "NaN" not in out
+    assert not (tmp_path / "p.csv").exists()
