@@ -32,10 +32,10 @@ from threshold_estimator import (
     ThresholdAtEdgeWarning,
     ThresholdedClassifier,
 )
-from threshold_estimator._estimator import margin_to_threshold
 from threshold_estimator._search import (
     best_cut,
     cut_thresholds,
+    margin_to_threshold,
     objective_curve,
     value_at,
 )

@@ -160,3 +160,25 @@ def _fit_temperature(codes, proba, weight):
 def _centred(free):
     """The bias of every class from all but the last one's (they sum to 0)."""
     return np.r_[free, -free.sum()]
+
+
+def calibrate_record(method, record, target, score_type):
+    """The held-out record on the calibrated scale, and the maps learned
+    from it: ``calibration`` (the map of ``method``, or None) and, without
+    ``method``, ``prior_calibration`` (the map the class-balance methods
+    read: a logistic map of the logit, or a temperature for more classes)."""
+    truth = target.truth[record.index]
+    if method == "temperature" and target.is_binary:
+        raise ValueError(
+            "calibration='temperature' scales the log probabilities of "
+            "more than two classes; for two, use calibration='sigmoid' "
+            "(a temperature and a bias on the logit)."
+        )
+    if method is None:
+        # For the class-balance methods only: the rule reads raw scores.
+        prior = "sigmoid" if target.is_binary else "temperature"
+        found = fit_calibration(prior, truth, record.scores, record.weight, score_type)
+        return record, {"calibration": None, "prior_calibration": found}
+    found = fit_calibration(method, truth, record.scores, record.weight, score_type)
+    scores = calibrate(found, record.scores, score_type)
+    return record._replace(scores=scores), {"calibration": found}

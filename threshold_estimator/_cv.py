@@ -8,6 +8,7 @@ fold order, so that fold ``i`` is the slice ``record.folds[i]`` of each array.
 """
 
 import time
+import warnings
 from numbers import Integral, Real
 from typing import NamedTuple
 
@@ -23,9 +24,10 @@ from sklearn.model_selection import (
     StratifiedShuffleSplit,
     check_cv,
 )
-from sklearn.utils import _safe_indexing
+from sklearn.utils import Bunch, _safe_indexing
 from sklearn.utils._response import _get_response_values_binary
-from sklearn.utils.validation import _check_method_params
+from sklearn.utils.metadata_routing import _routing_enabled, process_routing
+from sklearn.utils.validation import _check_method_params, has_fit_parameter
 
 
 class Fold(NamedTuple):
@@ -263,4 +265,45 @@ def missing_class_advice(cv, splitter, label, in_y, weighted):
     return (
         f"{given} not stratify by class: use a stratified splitter such as "
         "StratifiedKFold(n_splits, shuffle=True), or fewer folds."
+    )
+
+
+def route_fit_params(owner, sample_weight, fit_params):
+    """The metadata of ``owner.fit`` for its estimator, splitter and scorer,
+    as a Bunch: routed when metadata routing is enabled, else as
+    scikit-learn's searches did before it."""
+    if _routing_enabled():
+        if sample_weight is not None:
+            fit_params = {"sample_weight": sample_weight, **fit_params}
+        routed = process_routing(owner, "fit", **fit_params)
+        # An iterable of splits is not routed to (see get_metadata_routing).
+        return Bunch(
+            estimator=routed.estimator,
+            splitter=getattr(routed, "splitter", Bunch(split={})),
+            scorer=getattr(routed, "scorer", Bunch(score={})),
+        )
+    estimator_params = dict(fit_params)
+    # As scikit-learn's searches did before metadata routing: groups go to
+    # the splitter.
+    split_params = {}
+    if "groups" in estimator_params:
+        split_params["groups"] = estimator_params.pop("groups")
+    if sample_weight is not None:
+        if has_fit_parameter(owner.estimator, "sample_weight"):
+            estimator_params["sample_weight"] = sample_weight
+        else:
+            warnings.warn(
+                f"{type(owner.estimator).__name__}.fit does not accept "
+                "sample_weight, so the weights only weigh the threshold's "
+                "objective. To weigh a Pipeline's steps, enable metadata "
+                "routing (sklearn.set_config(enable_metadata_routing=True)) "
+                "and request the weights.",
+                UserWarning,
+                stacklevel=4,
+            )
+    scorer_params = {} if sample_weight is None else {"sample_weight": sample_weight}
+    return Bunch(
+        estimator=Bunch(fit=estimator_params),
+        splitter=Bunch(split=split_params),
+        scorer=Bunch(score=scorer_params),
     )

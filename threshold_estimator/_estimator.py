@@ -17,19 +17,16 @@ from sklearn.utils.metadata_routing import (
     MetadataRequest,
     MetadataRouter,
     MethodMapping,
-    _routing_enabled,
-    process_routing,
 )
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import (
     check_is_fitted,
-    has_fit_parameter,
     indexable,
 )
 
 from threshold_estimator._abstention import check_abstention, tune_band
-from threshold_estimator._calibration import calibrate, fit_calibration
+from threshold_estimator._calibration import calibrate_record
 from threshold_estimator._checks import (
     check_class_prior,
     check_fixed_threshold,
@@ -47,19 +44,16 @@ from threshold_estimator._cv import (
     make_splitter,
     pool_folds,
     response_scores,
+    route_fit_params,
 )
 from threshold_estimator._diagnostics import (
     check_fragility,
-    fold_line,
-    format_quantity,
     missed_constraint,
-    objective_sign,
-    shown_threshold,
 )
-from threshold_estimator._report import format_summary
+from threshold_estimator._report import format_fold_lines, format_summary
 from threshold_estimator._rule import DecisionRuleMixin
 from threshold_estimator._scoring import check_pos_label, resolve_scoring, routed_scorer
-from threshold_estimator._search import log_probabilities
+from threshold_estimator._search import log_probabilities, margin_to_threshold
 from threshold_estimator._shift import shifted_weights, summarize
 from threshold_estimator._tuning import (
     Binder,
@@ -71,26 +65,6 @@ from threshold_estimator._tuning import (
 )
 from threshold_estimator._versions import check_versions, with_versions
 from threshold_estimator.objectives import Constrained, Objective
-
-
-def margin_to_threshold(scores, threshold, log_odds):
-    """Signed distance to the threshold: ``> 0`` exactly where score >= it.
-
-    Never exactly 0, so that the sign alone says the side, as scikit-learn's
-    linear models' ``decision_function`` does.
-    """
-    positive = scores >= threshold
-    if log_odds:
-        # Probabilities are clipped so that 0, 1 and thresholds outside (0, 1)
-        # keep a finite log-odds; the sign is then restored from the comparison.
-        eps = np.finfo(np.float64).eps
-        p = np.clip(scores, eps, 1 - eps)
-        t = np.clip(threshold, eps, 1 - eps)
-        raw = np.log(p) - np.log1p(-p) - (np.log(t) - np.log1p(-t))
-    else:
-        raw = scores - threshold
-    tiny = np.finfo(np.float64).tiny
-    return np.where(positive, np.maximum(raw, tiny), np.minimum(raw, -tiny))
 
 
 def _has_probabilities(clf):
@@ -156,11 +130,9 @@ class ThresholdedClassifier(
         search over the held-out scores of all folds together (what averaging
         the folds' objective curves does, without a grid), or the median or
         mean of the fold thresholds (per class, then rescaled to sum to 1,
-        for more than two classes). Pooling is the default because it was
-        the only rule ahead of scikit-learn's tuner on both F1 and balanced
-        accuracy, on 16 public tasks and on 72 imbalanced data sets: a single
-        fold's optimum often rests on one sample, such as its lowest-scoring
-        positive, which the median or mean of the folds then discards.
+        for more than two classes). Pooling is the default: a single fold's
+        optimum often rests on one sample, which the median or mean of the
+        folds then discards.
 
     threshold : "auto", "bayes", float or array-like of shape (n_classes,), \
             default="auto"
@@ -405,36 +377,18 @@ class ThresholdedClassifier(
 
     Notes
     -----
-    With ``k`` distinct held-out scores ``s_1 > ... > s_k``, a fold of two
-    classes has ``k + 1`` distinct ways to split its samples, each reached by
-    a threshold between two adjacent scores. The confusion counts of all of
-    them come from one sort and cumulative sums, so the search is exact and
-    costs ``O(n log n)`` per fold. Where several consecutive splits reach the
-    best value (a plateau, common in small folds), the middle of the widest
-    such run is taken, and the threshold is placed midway between the two
-    adjacent distinct scores rather than on a score, so that it does not
-    depend on which side of a tie a new sample falls.
-
-    With more classes, holding every threshold but ``t_k`` fixed, each
-    sample's prediction changes at one breakpoint of ``t_k`` (where
-    ``p_k / t_k`` meets the best of the other classes), so one step of the
-    coordinate ascent is the same exact search over the sorted breakpoints,
-    in ``log t_k``, with the same tie rules; a threshold moves only for a
-    gain of more than ``1e-6`` (relative). The ascent sweeps the classes
-    until a sweep moves no threshold, or for 20 sweeps. It starts from the
-    better, on
-    the held-out data, of plain argmax and the prior rule
-    ``argmax_k p_k / prior_k`` (the Bayes rule of balanced accuracy for
-    calibrated probabilities). With classes of a dozen samples, the
-    ``n_classes - 1`` free thresholds can fit the held-out noise: on a suite
-    of 14 multiclass data sets a tuned macro F1 gained on average but lost
-    on nearly half the runs. So with ``aggregation="pooled"`` the tuned
-    vector is kept only when it beats both plain argmax and the prior rule
-    in a 3-fold cross-validation over the pooled held-out probabilities
-    (tuned on two thirds, scored on the rest; no model is refitted; drawn 5
-    times up to 10,000 rows, fewer above, once from 25,000 rows);
-    otherwise the better of the two is kept, and ``decision_rule_`` says
-    which.
+    The search is exact: with ``k`` distinct held-out scores a fold has
+    ``k + 1`` ways to split its samples, whose confusion counts come from one
+    sort and cumulative sums (``O(n log n)``). On a plateau of equal best
+    values the middle of the widest run is taken, and the threshold lies
+    midway between adjacent distinct scores. With more classes, each step of
+    the coordinate ascent is the same exact search over the breakpoints of
+    one ``t_k``, from the better of plain argmax and the prior rule
+    ``argmax_k p_k / prior_k``; with ``aggregation="pooled"`` the tuned
+    vector is kept only when it beats both in a 3-fold cross-validation over
+    the pooled held-out probabilities (no model refitted), and
+    ``decision_rule_`` says which rule was kept. The user guide has the
+    measurements behind these choices.
 
     Moving the threshold of a probabilistic classifier, rather than
     resampling or reweighting its training data, is the approach studied in
@@ -596,7 +550,12 @@ class ThresholdedClassifier(
             return self._set_fitted(estimator, given, **state)
         check_pos_label(given.objective, self.scoring, given.target, self.pos_label)
         record = self._fit_folds(X, y, given)
-        record, calibration = self._calibrate(record, given)
+        score_type = (
+            "probability" if given.response_method == "predict_proba" else "logit"
+        )
+        record, calibration = calibrate_record(
+            self.calibration, record, given.target, score_type
+        )
         tuned, found = self._tune_rule(record, given)
         for category, message in found:
             # Past fit and scikit-learn's fit wrapper: the caller.
@@ -646,36 +605,11 @@ class ThresholdedClassifier(
             ),
             objective=objective,
             objective_params=objective_params,
-            routed=self._route_params(sample_weight, fit_params),
+            routed=route_fit_params(self, sample_weight, fit_params),
             response_method=check_response_method(
                 self.estimator, self.response_method, target, self.threshold
             ),
         )
-
-    def _calibrate(self, record, given):
-        """The record on the calibrated scale, and the maps learned from it."""
-        target = given.target
-        truth = target.truth[record.index]
-        score_type = (
-            "probability" if given.response_method == "predict_proba" else "logit"
-        )
-        method = self.calibration
-        if method == "temperature" and target.is_binary:
-            raise ValueError(
-                "calibration='temperature' scales the log probabilities of "
-                "more than two classes; for two, use calibration='sigmoid' "
-                "(a temperature and a bias on the logit)."
-            )
-        if method is None:
-            # For the class-balance methods only: the rule reads raw scores.
-            prior = "sigmoid" if target.is_binary else "temperature"
-            found = fit_calibration(
-                prior, truth, record.scores, record.weight, score_type
-            )
-            return record, {"calibration": None, "prior_calibration": found}
-        found = fit_calibration(method, truth, record.scores, record.weight, score_type)
-        scores = calibrate(found, record.scores, score_type)
-        return record._replace(scores=scores), {"calibration": found}
 
     def _untuned_rule(self, given):
         """The rule of ``threshold="bayes"`` or of a fixed threshold."""
@@ -856,73 +790,9 @@ class ThresholdedClassifier(
             print(f"[ThresholdedClassifier] {message}")
 
     def _report_folds(self, record, tuned, objective):
-        if not self.verbose:
-            return
-        name = format_quantity(objective)
-        sign = objective_sign(objective)
-        for i, (part, threshold, score, seconds) in enumerate(
-            zip(
-                record.folds,
-                tuned.fold_thresholds,
-                tuned.fold_scores,
-                record.seconds,
-                strict=True,
-            )
-        ):
-            n_held_out = part.stop - part.start
-            self._progress(
-                fold_line(
-                    i,
-                    record.n_folds,
-                    n_held_out,
-                    threshold,
-                    name,
-                    sign * score,
-                    seconds,
-                )
-            )
-        shown = shown_threshold(tuned.threshold)
-        self._progress(f"decision threshold {shown} ({self.aggregation}, {tuned.rule})")
-
-    def _route_params(self, sample_weight, fit_params):
-        """The metadata for estimator, splitter and scorer, as a Bunch."""
-        if _routing_enabled():
-            if sample_weight is not None:
-                fit_params = {"sample_weight": sample_weight, **fit_params}
-            routed = process_routing(self, "fit", **fit_params)
-            # An iterable of splits is not routed to (see get_metadata_routing).
-            return Bunch(
-                estimator=routed.estimator,
-                splitter=getattr(routed, "splitter", Bunch(split={})),
-                scorer=getattr(routed, "scorer", Bunch(score={})),
-            )
-        estimator_params = dict(fit_params)
-        # As scikit-learn's searches did before metadata routing: groups go to
-        # the splitter.
-        split_params = {}
-        if "groups" in estimator_params:
-            split_params["groups"] = estimator_params.pop("groups")
-        if sample_weight is not None:
-            if has_fit_parameter(self.estimator, "sample_weight"):
-                estimator_params["sample_weight"] = sample_weight
-            else:
-                warnings.warn(
-                    f"{type(self.estimator).__name__}.fit does not accept "
-                    "sample_weight, so the weights only weigh the threshold's "
-                    "objective. To weigh a Pipeline's steps, enable metadata "
-                    "routing (sklearn.set_config(enable_metadata_routing=True)) "
-                    "and request the weights.",
-                    UserWarning,
-                    stacklevel=4,
-                )
-        scorer_params = (
-            {} if sample_weight is None else {"sample_weight": sample_weight}
-        )
-        return Bunch(
-            estimator=Bunch(fit=estimator_params),
-            splitter=Bunch(split=split_params),
-            scorer=Bunch(score=scorer_params),
-        )
+        if self.verbose:
+            for line in format_fold_lines(record, tuned, objective, self.aggregation):
+                self._progress(line)
 
     def summary(self):
         """A short report of the tuned rule and how steady it is.

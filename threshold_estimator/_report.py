@@ -6,6 +6,7 @@ that both front ends and the command line print the same report.
 
 from threshold_estimator._diagnostics import (
     binary_summary_rows,
+    fold_line,
     format_missed_constraint,
     format_quantity,
     format_rows,
@@ -14,6 +15,7 @@ from threshold_estimator._diagnostics import (
     multiclass_summary_rows,
     objective_sign,
     shown_number,
+    shown_threshold,
 )
 
 
@@ -78,3 +80,28 @@ def format_summary(model):
         )
     )
     return format_rows(rows)
+
+
+def format_fold_lines(record, tuned, objective, aggregation):
+    """The verbose lines of a tuned fit: one per fold, then the rule."""
+    name = format_quantity(objective)
+    sign = objective_sign(objective)
+    lines = []
+    for i, (part, threshold, score, seconds) in enumerate(
+        zip(
+            record.folds,
+            tuned.fold_thresholds,
+            tuned.fold_scores,
+            record.seconds,
+            strict=True,
+        )
+    ):
+        n_held_out = part.stop - part.start
+        lines.append(
+            fold_line(
+                i, record.n_folds, n_held_out, threshold, name, sign * score, seconds
+            )
+        )
+    shown = shown_threshold(tuned.threshold)
+    lines.append(f"decision threshold {shown} ({aggregation}, {tuned.rule})")
+    return lines

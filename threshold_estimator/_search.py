@@ -642,3 +642,23 @@ def _stratified_parts(y_true, n_parts, seed):
         parts[members] = (np.arange(members.size) + offset) % n_parts
         offset += members.size
     return parts
+
+
+def margin_to_threshold(scores, threshold, log_odds):
+    """Signed distance to the threshold: ``> 0`` exactly where score >= it.
+
+    Never exactly 0, so that the sign alone says the side, as scikit-learn's
+    linear models' ``decision_function`` does.
+    """
+    positive = scores >= threshold
+    if log_odds:
+        # Probabilities are clipped so that 0, 1 and thresholds outside (0, 1)
+        # keep a finite log-odds; the sign is then restored from the comparison.
+        eps = np.finfo(np.float64).eps
+        p = np.clip(scores, eps, 1 - eps)
+        t = np.clip(threshold, eps, 1 - eps)
+        raw = np.log(p) - np.log1p(-p) - (np.log(t) - np.log1p(-t))
+    else:
+        raw = scores - threshold
+    tiny = np.finfo(np.float64).tiny
+    return np.where(positive, np.maximum(raw, tiny), np.minimum(raw, -tiny))
