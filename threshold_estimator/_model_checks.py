@@ -388,8 +388,9 @@ def _check_params(estimator, at):
 # Linear models.
 
 
-def _check_linear_classifier(model, at):
-    classes = _classes(model, "classes_", at)
+def _check_linear_classifier(model, at, classes=None):
+    if classes is None:
+        classes = _classes(model, "classes_", at)
     n_features = _n_features(model, at)
     rows = 1 if classes.size == 2 else classes.size
     if rows == 1 and np.ndim(_get(model, "coef_", at)) == 1:
@@ -406,14 +407,15 @@ def _check_linear_classifier(model, at):
 
 
 def _check_ridge_classifier(model, at):
+    binarizer = _instance(model, "_label_binarizer", at, LabelBinarizer)
+    where = _where(model, "_label_binarizer", at)
+    if not _has(model, "classes_"):
+        # Before scikit-learn 1.7, classes_ is read from the binarizer.
+        classes = _classes(binarizer, "classes_", where)
+        _check_linear_classifier(model, at, classes)
+        return
     _check_linear_classifier(model, at)
-    _instance(model, "_label_binarizer", at, LabelBinarizer)
-    _same_classes(
-        model._label_binarizer,
-        _where(model, "_label_binarizer", at),
-        model.classes_,
-        _where(model, "classes_", at),
-    )
+    _same_classes(binarizer, where, model.classes_, _where(model, "classes_", at))
 
 
 # Support vector machines.

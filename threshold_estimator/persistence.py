@@ -174,6 +174,9 @@ TRUSTED_TYPES = (
     "sklearn._loss.link.MultinomialLogit",
     "sklearn._loss.loss.HalfBinomialLoss",
     "sklearn._loss.loss.HalfMultinomialLoss",
+    # The same, as scikit-learn 1.6's compiled module names them.
+    "_loss.CyHalfBinomialLoss",
+    "_loss.CyHalfMultinomialLoss",
     "sklearn._loss._loss.CyHalfBinomialLoss",
     "sklearn._loss._loss.CyHalfMultinomialLoss",
     "sklearn._loss._loss.CyHalfSquaredError",

@@ -334,6 +334,16 @@ def explain_number_error(exc, frame, path, decimal=".", first_row=0):
     """
     found = _CONVERT_ERROR.search(str(exc))
     if not found:
+        # Other versions of scikit-learn and numpy word it otherwise: the
+        # first text in a column of numbers is then the likely cause.
+        for name in frame.select_dtypes(exclude="number").columns:
+            column = frame[name]
+            bad = (column.notna() & _as_numbers(column, decimal).isna()).to_numpy()
+            if bad.any() and bad.mean() < 0.5:
+                position = int(bad.argmax())
+                return _not_a_number(
+                    path, name, first_row + position, column.iloc[position], decimal
+                )
         return None
     value = found[1]
     for name in frame.select_dtypes(exclude="number").columns:
