@@ -394,7 +394,9 @@ def build_parser():
         "change of balance, which no threshold fixes",
     )
     shifter.add_argument(
-        "--force", action="store_true", help="replace --out if it exists"
+        "--force",
+        action="store_true",
+        help="replace --out if it exists (never an input)",
     )
     _add_table_options(shifter)
     for sub in (predictor, evaluator, shifter):

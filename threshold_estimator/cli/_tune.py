@@ -73,7 +73,7 @@ _MODEL_OPTIONS = {
 
 def tune(args):
     """``threshold-estimator tune``: tune, and write the model and report."""
-    _check_options(args)
+    _resolve_options(args)
     out = check_model_output(args.out)
     scoring = objective_of(args)
     if args.score_column:
@@ -115,8 +115,9 @@ def tune(args):
     return 0
 
 
-def _check_options(args):
-    """Refuse the options that mean nothing with the others given."""
+def _resolve_options(args):
+    """Refuse the options that mean nothing with the others given, and fill
+    in the defaults that depend on them."""
     if args.score_column:
         given = [name for key, name in _MODEL_OPTIONS.items() if getattr(args, key)]
         if given:
