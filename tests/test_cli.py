@@ -382,7 +382,7 @@ def test_usage_errors_exit_2_and_every_command_has_help_with_an_example(capsys):
     with pytest.raises(SystemExit) as exited:
         main(["tune", "data.csv"])
     assert exited.value.code == 2
-    for command in ("demo", "tune", "predict", "inspect", "evaluate"):
+    for command in ("demo", "tune", "predict", "inspect", "evaluate", "shift"):
         with pytest.raises(SystemExit) as exited:
             main([command, "--help"])
         assert exited.value.code == 0
@@ -1015,6 +1015,10 @@ def _leftovers(folder):
         ("tune-report", "data.csv"),
         ("tune-report", "link.csv"),
         ("tune-model", "estimator.skops"),
+        ("tune-costs", "costs.csv"),
+        ("tune-scores", "data.csv"),
+        ("shift", "model.skops"),
+        ("shift", "model-link.skops"),
     ],
 )
 def test_an_output_never_overwrites_an_input(
@@ -1023,12 +1027,22 @@ def test_an_output_never_overwrites_an_input(
     data, model = _copy_of(tuned, tmp_path)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "link.csv").symlink_to(data)
+    (tmp_path / "model-link.skops").symlink_to(model)
     os.link(data, tmp_path / "hard.csv")
     estimator = tmp_path / "estimator.skops"
     persistence.dump(LogisticRegression(), estimator)
+    (tmp_path / "costs.csv").write_text(",no,yes\nno,0,1\nyes,5,0\n")
     out = out.format(folder=tmp_path.name)
     if command == "predict":
         argv = ["predict", model, "data.csv", "--out", out]
+    elif command == "shift":
+        argv = ["shift", model, "data.csv", "--out", out]
+    elif command == "tune-costs":
+        argv = ["tune", "data.csv", "--target", "churn", "--drop", "customer"]
+        argv += ["--cost-matrix", "costs.csv", "--out", "new.skops", "--report", out]
+    elif command == "tune-scores":
+        argv = ["tune", "data.csv", "--target", "churn", "--score-column", "tenure"]
+        argv += ["--score-type", "logit", "--out", "new.skops", "--report", out]
     else:
         argv = ["tune", "data.csv", "--target", "churn", "--drop", "customer"]
         if command == "tune-report":
@@ -1641,3 +1655,673 @@ def test_a_model_file_of_impossible_state_is_one_line_in_every_command(
         assert err.count("\n") == 1 and attribute in err, err
         assert "Traceback" not in err and "NaN" not in out
     assert not (tmp_path / "p.csv").exists()
+
+
+# Scores from another model: tune --score-column, the TunedThreshold it writes
+# read by predict, inspect and evaluate, and shift.
+
+CLASSES3 = ["high", "low", "mid"]
+
+
+def _scores_table(n=600, seed=0, positives=0.2):
+    """A network's validation outputs: a sigmoid's probability and logit for
+    two classes, a softmax's probabilities and logits for three."""
+    pandas = pytest.importorskip("pandas")
+    rng = np.random.default_rng(seed)
+    fraud = rng.random(n) < positives
+    z = 2.5 * fraud + rng.normal(size=n) - 2
+    codes = rng.choice(3, size=n, p=[0.6, 0.3, 0.1])
+    logits = rng.normal(size=(n, 3)) + 2 * np.eye(3)[codes]
+    softmax = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    frame = pandas.DataFrame(
+        {
+            "case": [f"k{i:04d}" for i in range(n)],
+            "p": 1 / (1 + np.exp(-z)),
+            "z": z,
+            "fraud": np.where(fraud, "yes", "no"),
+            "triage": np.array(CLASSES3)[codes],
+        }
+    )
+    for k, label in enumerate(CLASSES3):
+        frame[f"p_{label}"] = softmax[:, k]
+        frame[f"z_{label}"] = logits[:, k]
+    return frame
+
+
+@pytest.fixture
+def scores_file(tmp_path):
+    frame = _scores_table()
+    csv = tmp_path / "val.csv"
+    frame.to_csv(csv, index=False)
+    # As the command reads it: the comparisons are then exact.
+    return tmp_path, csv, pandas_read(csv)
+
+
+@pytest.fixture(scope="module")
+def score_model(tmp_path_factory):
+    """A folder with val.csv and threshold.skops, tuned for F1 on its p."""
+    folder = tmp_path_factory.mktemp("scores")
+    data = folder / "val.csv"
+    _scores_table().to_csv(data, index=False)
+    model = folder / "threshold.skops"
+    argv = ["tune", data, "--target", "fraud", "--score-column", "p"]
+    argv += ["--pos-label", "yes", "--scoring", "f1", "--out", model]
+    assert main([str(a) for a in argv]) == 0
+    return folder, data, model
+
+
+def _copy_scores(score_model, tmp_path):
+    folder, data, model = score_model
+    for path in (data, model):
+        shutil.copy(path, tmp_path / path.name)
+    return tmp_path / data.name, tmp_path / model.name
+
+
+def _files_of(folder):
+    return {p.name: p.read_bytes() for p in Path(folder).iterdir() if p.is_file()}
+
+
+def test_tune_on_a_score_column_writes_a_tuned_threshold_and_report(
+    scores_file, capsys
+):
+    from threshold_estimator import TunedThreshold, tune_threshold
+
+    tmp_path, csv, frame = scores_file
+    model = tmp_path / "threshold.skops"
+    argv = ["tune", csv, "--target", "fraud", "--score-column", "p"]
+    status, out, err = _run(
+        [*argv, "--pos-label", "yes", "--scoring", "f1", "--out", model], capsys
+    )
+    assert status == 0, err
+    expected = tune_threshold(
+        frame["fraud"], frame["p"], scoring="f1", pos_label="yes", random_state=0
+    )
+    loaded = persistence.load(model)
+    assert type(loaded) is TunedThreshold
+    assert loaded.score_columns_ == ("p",)
+    assert loaded.threshold == expected.threshold
+    assert loaded.interval == expected.interval
+    report = _strict_json((tmp_path / "threshold.json").read_text())
+    assert report["model"] == "TunedThreshold"
+    assert report["score_columns"] == ["p"] and report["score_type"] == "probability"
+    assert report["decision_threshold"] == expected.threshold
+    assert report["threshold_interval"] == list(expected.interval)
+    assert report["score"]["quantity"] == "f1"
+    assert report["score"]["value"] == pytest.approx(expected.score)
+    assert report["class_balance"] == frame["fraud"].value_counts().to_dict()
+    assert report["command"].startswith("threshold-estimator tune")
+    assert out == (
+        f"threshold {expected.threshold:.4g}, f1 {expected.score:.4g} on the scores "
+        f"tuned on; wrote {model}, {tmp_path / 'threshold.json'}"
+        + (f", {tmp_path / 'threshold.png'}\n" if has_matplotlib() else "\n")
+    )
+    if has_matplotlib():
+        assert (tmp_path / "threshold.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize(
+    "argv, target, columns, params",
+    [
+        (
+            ["--score-column", "z", "--score-type", "logit", "--pos-label", "yes"],
+            "fraud",
+            ["z"],
+            {"score_type": "logit", "pos_label": "yes"},
+        ),
+        (
+            ["--score-column", "p", "--cost", "fp=1,fn=5", "--pos-label", "yes"],
+            "fraud",
+            ["p"],
+            {"scoring": cost(fp=1.0, fn=5.0), "pos_label": "yes"},
+        ),
+        (
+            ["--score-column", "p", "--constraint", "recall:precision>=0.6"],
+            "fraud",
+            ["p"],
+            {"scoring": "constrained", "pos_label": "yes"},
+        ),
+        (
+            ["--score-column", "p", "--class-prior", "no=0.6,yes=0.4"],
+            "fraud",
+            ["p"],
+            {"class_prior": [0.6, 0.4], "pos_label": "yes"},
+        ),
+        (
+            ["--score-column", "p", "--calibration", "sigmoid", "--class-prior", "0.4"],
+            "fraud",
+            ["p"],
+            {"calibration": "sigmoid", "class_prior": 0.4, "pos_label": "yes"},
+        ),
+        (
+            ["--score-column", "p_high", "p_low", "p_mid", "--scoring", "f1_macro"],
+            "triage",
+            ["p_high", "p_low", "p_mid"],
+            {"scoring": "f1_macro"},
+        ),
+        (
+            ["--score-column", "z_high", "z_low", "z_mid", "--score-type", "logit"],
+            "triage",
+            ["z_high", "z_low", "z_mid"],
+            {"score_type": "logit"},
+        ),
+    ],
+    ids=[
+        "logit",
+        "cost",
+        "constraint",
+        "class prior by name",
+        "calibrated, prior of pos",
+        "softmax",
+        "softmax logits",
+    ],
+)
+def test_tune_on_scores_is_tune_threshold_on_those_columns(
+    scores_file, capsys, argv, target, columns, params
+):
+    from threshold_estimator import objectives, tune_threshold
+
+    tmp_path, csv, frame = scores_file
+    if params.get("scoring") == "constrained":
+        params["scoring"] = objectives.constrained("recall", "precision", at_least=0.6)
+        argv = [*argv, "--pos-label", "yes"]
+    model = tmp_path / "threshold.skops"
+    status, out, err = _run(
+        ["tune", csv, "--target", target, *argv, "--out", model], capsys
+    )
+    assert status == 0, err
+    scores = frame[columns].to_numpy()
+    expected = tune_threshold(frame[target], scores, random_state=0, **params)
+    loaded = persistence.load(model)
+    np.testing.assert_array_equal(loaded.threshold, expected.threshold)
+    assert loaded.score_columns_ == tuple(columns)
+    np.testing.assert_array_equal(loaded.predict(scores), expected.predict(scores))
+    report = _strict_json((tmp_path / "threshold.json").read_text())
+    assert report["objective"] == repr(expected.objective_)
+    assert report["class_prior"] == pytest.approx(
+        dict(zip(report["class_balance"], expected.class_prior_, strict=True)),
+        abs=1e-4,
+    )
+    if target == "triage":
+        assert "note: no PNG: the curve is of one threshold, for two classes" in err
+        assert not (tmp_path / "threshold.png").exists()
+
+
+def _with_score_cell(frame, column, row, value):
+    frame = frame.astype({column: object})
+    frame.loc[row, column] = value
+    return frame
+
+
+@pytest.mark.parametrize(
+    "change, argv, match",
+    [
+        (
+            ("p", 4, "high"),
+            ["--score-column", "p"],
+            r"val.csv, column 'p', row 5 after the header: 'high' is not a number",
+        ),
+        (
+            ("p", 4, None),
+            ["--score-column", "p"],
+            r"val.csv, column 'p', row 5 after the header has no score; every row "
+            r"needs a finite score",
+        ),
+        (
+            ("p", 4, 1.25),
+            ["--score-column", "p"],
+            r"val.csv, column 'p', row 5 after the header: 1.25 is not a probability "
+            r"\(outside \[0, 1\]\); for logits or other unbounded scores pass "
+            r"--score-type logit",
+        ),
+        (
+            None,
+            ["--score-column", "z"],
+            r"column 'z', row 1 after the header: -?[\d.]+ is not a probability",
+        ),
+        (
+            ("p_mid", 6, 0.9),
+            ["--target", "triage", "--score-column", "p_high", "p_low", "p_mid"],
+            r"val.csv, row 7 after the header: the columns 'p_high', 'p_low', "
+            r"'p_mid' sum to [\d.]+, not 1, so they are not a softmax's "
+            r"probabilities; for logits .* pass --score-type logit",
+        ),
+        (
+            None,
+            ["--target", "triage", "--score-column", "p_low", "p_mid", "p_high"],
+            r"--score-column p_low p_mid p_high: these look like the scores of "
+            r"'low', 'mid', 'high', but the columns are read in the order of the "
+            r"sorted classes \('high', 'low', 'mid'\); give --score-column p_high "
+            r"p_low p_mid",
+        ),
+        (
+            None,
+            ["--target", "triage", "--score-column", "p_high", "p_low"],
+            r"--score-column names 2 columns, but 'triage' has 3 classes \('high', "
+            r"'low', 'mid'\): give 3 columns, one per class, in the order of the "
+            r"sorted classes",
+        ),
+        (
+            None,
+            ["--score-column", "z", "p", "--score-type", "logit"],
+            r"two columns of logits for two classes; give one, the logit of the "
+            r"positive class",
+        ),
+        (None, ["--score-column", "p", "p"], r"--score-column p is given twice"),
+        (None, ["--score-column", "pp"], r"no score column 'pp'; did you mean 'p'\?"),
+        (None, ["--score-column", "fraud"], r"--score-column fraud is the target"),
+        (
+            None,
+            ["--score-column", "p", "--cv", "3", "--drop", "case"],
+            r"--cv and --drop are for fitting a model in folds; --score-column "
+            r"tunes the threshold on the scores as given: leave them out",
+        ),
+        (
+            None,
+            ["--score-type", "logit"],
+            r"--score-type says what the --score-column columns hold",
+        ),
+        (
+            None,
+            ["--score-column", "p", "--calibration", "temperature"],
+            r"--calibration temperature scales the log probabilities of more than "
+            r"two classes; for two, use --calibration sigmoid",
+        ),
+        (
+            None,
+            ["--score-column", "p", "--class-prior", "no=0.8"],
+            r"--class-prior 'no=0.8' names 'no'; name each class once: 'no', 'yes'",
+        ),
+        (
+            None,
+            ["--score-column", "p", "--class-prior", "1.5"],
+            r"--class-prior '1.5': '1.5' is not a share, a number between 0 and 1",
+        ),
+        (
+            None,
+            ["--score-column", "p", "--class-prior", "0.5,0.3,0.2"],
+            r"gives 3 shares for 2 classes; give one per class, in the order 'no', "
+            r"'yes', or name them: no=...,yes=...",
+        ),
+    ],
+)
+def test_tune_on_scores_bad_input_is_one_line_and_writes_nothing(
+    scores_file, capsys, change, argv, match
+):
+    tmp_path, csv, frame = scores_file
+    if change is not None:
+        _with_score_cell(frame, *change).to_csv(csv, index=False)
+    if "--target" not in argv:
+        argv = ["--target", "fraud", *argv]
+    before = _files_of(tmp_path)
+    status, out, err = _run(
+        ["tune", csv, *argv, "--out", tmp_path / "threshold.skops"], capsys
+    )
+    assert status == 1 and out == ""
+    assert err.count("\n") == 1 and err.startswith("threshold-estimator: error: ")
+    assert re.search(match, err), err
+    assert _files_of(tmp_path) == before
+
+
+def test_score_column_and_model_exclude_each_other(scores_file, capsys):
+    _, csv, _ = scores_file
+    argv = ["tune", str(csv), "--target", "fraud", "--out", "m.skops"]
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, "--model", "logistic", "--score-column", "p"])
+    assert exited.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_predict_applies_a_tuned_threshold_to_its_score_columns(
+    score_model, tmp_path, capsys
+):
+    pandas = pytest.importorskip("pandas")
+    data, model = _copy_scores(score_model, tmp_path)
+    tuned = persistence.load(model)
+    frame = pandas_read(data)
+    expected = tuned.predict(frame["p"])
+    argv = ["predict", model, data, "--id", "case", "--scores", "--chunk-rows", 128]
+    status, out, err = _run([*argv, "--out", tmp_path / "p.csv"], capsys)
+    assert status == 0, err
+    assert out == f"wrote 600 predictions to {tmp_path / 'p.csv'}\n"
+    written = pandas_read(tmp_path / "p.csv")
+    assert list(written.columns) == ["case", "prediction", "proba_no", "proba_yes"]
+    assert written["case"].tolist() == frame["case"].tolist()
+    assert written["prediction"].tolist() == expected.tolist()
+    np.testing.assert_allclose(written["proba_yes"], frame["p"])
+    # Another table's name for the same scores, given with --score-column.
+    frame.rename(columns={"p": "probability"}).to_csv(tmp_path / "new.tsv", sep="\t")
+    argv = ["predict", model, tmp_path / "new.tsv", "--score-column", "probability"]
+    status, _, err = _run([*argv, "--out", tmp_path / "p.tsv"], capsys)
+    assert status == 0, err
+    written = pandas.read_csv(tmp_path / "p.tsv", sep="\t")
+    assert written["prediction"].tolist() == expected.tolist()
+    if importlib_util_find("pyarrow"):
+        frame.to_parquet(tmp_path / "new.parquet")
+        argv = ["predict", model, tmp_path / "new.parquet", "--chunk-rows", 100]
+        status, _, err = _run([*argv, "--out", tmp_path / "p.parquet"], capsys)
+        assert status == 0, err
+        written = pandas.read_parquet(tmp_path / "p.parquet")
+        assert written["prediction"].tolist() == expected.tolist()
+
+
+def importlib_util_find(name):
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+@pytest.mark.parametrize(
+    "change, extra, match",
+    [
+        (
+            ("p", 450, "n.a."),
+            [],
+            r"val.csv, column 'p', row 451 after the header: 'n.a.' is not a number",
+        ),
+        (
+            ("p", 450, -0.5),
+            [],
+            r"val.csv, column 'p', row 451 after the header: -0.5 is not a "
+            r"probability \(outside \[0, 1\]\); the model was tuned on probabilities",
+        ),
+        (
+            "rename",
+            [],
+            r"val.csv has no score column 'p'.*; if the table holds those scores "
+            r"under other names, name them with --score-column",
+        ),
+        (None, ["--margin"], r"--margin: .*threshold.skops was tuned on scores"),
+        (
+            None,
+            ["--score-column", "p", "z", "case"],
+            r"--score-column names 3 columns, but .*threshold.skops has 2 classes",
+        ),
+        (None, ["--id", "prediction"], r"--id prediction: the output has its own"),
+    ],
+)
+def test_predict_on_scores_bad_input_is_one_line_and_writes_nothing(
+    score_model, tmp_path, capsys, change, extra, match
+):
+    data, model = _copy_scores(score_model, tmp_path)
+    frame = pandas_read(data)
+    if change == "rename":
+        frame.rename(columns={"p": "probability"}).to_csv(data, index=False)
+    elif change is not None:
+        _with_score_cell(frame, *change).to_csv(data, index=False)
+    if "--id" in extra:
+        frame.assign(prediction=1).to_csv(data, index=False)
+    before = _files_of(tmp_path)
+    argv = ["predict", model, data, "--chunk-rows", 200, "--out", tmp_path / "p.csv"]
+    status, out, err = _run([*argv, *extra], capsys)
+    assert status == 1 and out == "" and err.count("\n") == 1
+    assert re.search(match, err), err
+    assert _files_of(tmp_path) == before
+
+
+def test_a_tuned_threshold_saved_from_python_needs_its_score_columns(tmp_path, capsys):
+    from threshold_estimator import tune_threshold
+
+    frame = _scores_table()
+    tuned = tune_threshold(frame["fraud"], frame["p"], n_resamples=0)
+    model = tmp_path / "python.skops"
+    persistence.dump(tuned, model)
+    data = tmp_path / "val.csv"
+    frame.to_csv(data, index=False)
+    out = tmp_path / "p.csv"
+    status, _, err = _run(["predict", model, data, "--out", out], capsys)
+    assert status == 1 and "does not record its score columns" in err
+    assert "name them with --score-column" in err and not out.exists()
+    argv = ["predict", model, data, "--score-column", "p", "--out", out]
+    assert _run(argv, capsys)[0] == 0
+    status, out, _ = _run(["inspect", model], capsys)
+    assert status == 0 and "score columns       not recorded" in out
+
+
+def test_features_models_take_no_score_columns(tuned, tmp_path, capsys):
+    data, model = _copy_of(tuned, tmp_path)
+    for argv in (
+        ["predict", model, data, "--out", tmp_path / "p.csv"],
+        ["evaluate", model, data, "--target", "churn"],
+        ["shift", model, data, "--out", tmp_path / "s.skops"],
+    ):
+        status, _, err = _run([*argv, "--score-column", "tenure"], capsys)
+        assert status == 1 and err.count("\n") == 1
+        assert "--score-column is for a model tuned on scores" in err
+    assert _leftovers(tmp_path) == [] and not (tmp_path / "p.csv").exists()
+
+
+def test_inspect_shows_a_tuned_threshold(score_model, capsys):
+    _, _, model = score_model
+    tuned = persistence.load(model)
+    status, out, err = _run(["inspect", model, "--json"], capsys)
+    assert status == 0, err
+    facts = _strict_json(out)
+    assert facts["model"] == "TunedThreshold"
+    assert facts["decision_threshold"] == tuned.threshold
+    assert facts["decision_rule"] == "tuned"
+    assert facts["threshold_interval"] == list(tuned.interval)
+    assert facts["score"]["value"] == pytest.approx(tuned.score)
+    assert facts["classes"] == ["no", "yes"] and facts["pos_label"] == "yes"
+    assert facts["score_columns"] == ["p"] and facts["score_type"] == "probability"
+    assert facts["calibration"] is None and facts["n_samples"] == 600
+    assert facts["versions"]["threshold-estimator"] == threshold_estimator.__version__
+    status, out, _ = _run(["inspect", model], capsys)
+    lines = {line[:20].strip(): line[20:] for line in out.splitlines() if line[:20]}
+    assert lines["decision threshold"] == f"{tuned.threshold:.4g} (tuned)"
+    assert lines["90% interval"] == "[{:.4g}, {:.4g}]".format(*tuned.interval)
+    assert lines["f1"].startswith(f"{tuned.score:.4g} (the scores tuned on")
+    assert lines["score columns"] == "p" and lines["score type"] == "probability"
+    assert lines["calibration"] == "none" and lines["tuned on"] == "600 scores"
+
+
+def test_evaluate_a_tuned_threshold_against_the_default_rule(
+    score_model, tmp_path, capsys
+):
+    from sklearn.metrics import confusion_matrix, f1_score
+
+    _, _, model = score_model
+    tuned = persistence.load(model)
+    frame = _scores_table(n=500, seed=1)
+    data = tmp_path / "test.csv"
+    frame.to_csv(data, index=False)
+    frame = pandas_read(data)
+    argv = ["evaluate", model, data, "--target", "fraud", "--json"]
+    status, out, err = _run([*argv, "--chunk-rows", 64], capsys)
+    assert status == 0, err
+    facts = _strict_json(out)
+    y = frame["fraud"].to_numpy()
+    default = np.where(frame["p"] >= 0.5, "yes", "no")
+    for key, predicted in (
+        ("decision", tuned.predict(frame["p"])),
+        ("default", default),
+    ):
+        rule = facts["rules"][key]
+        assert (
+            rule["confusion_matrix"]["counts"]
+            == confusion_matrix(y, predicted).tolist()
+        )
+        assert rule["objective"] == pytest.approx(
+            f1_score(y, predicted, pos_label="yes")
+        )
+    assert (
+        facts["rules"]["decision"]["rule"] == f"threshold {tuned.threshold:.4g} (tuned)"
+    )
+    assert facts["rules"]["default"]["rule"] == "threshold 0.5"
+
+
+def test_evaluate_logits_and_softmax_against_logit_0_and_argmax(scores_file, capsys):
+    tmp_path, csv, frame = scores_file
+    for target, argv, default, name in (
+        (
+            "fraud",
+            ["--score-column", "z", "--score-type", "logit", "--pos-label", "yes"],
+            np.where(frame["z"] >= 0, "yes", "no"),
+            "logit 0",
+        ),
+        (
+            "triage",
+            ["--score-column", "p_high", "p_low", "p_mid"],
+            np.array(CLASSES3)[np.argmax(frame[["p_high", "p_low", "p_mid"]], axis=1)],
+            "argmax",
+        ),
+    ):
+        model = tmp_path / f"{target}.skops"
+        tune = ["tune", csv, "--target", target, *argv, "--out", model]
+        assert _run(tune, capsys)[0] == 0
+        status, out, err = _run(
+            ["evaluate", model, csv, "--target", target, "--json"], capsys
+        )
+        assert status == 0, err
+        rule = _strict_json(out)["rules"]["default"]
+        assert rule["rule"] == name
+        labels = sorted(set(frame[target]))
+        counts = [
+            [int(np.sum((frame[target] == t) & (default == p))) for p in labels]
+            for t in labels
+        ]
+        assert rule["confusion_matrix"]["counts"] == counts
+        decision = _strict_json(out)["rules"]["decision"]["rule"]
+        assert decision.startswith(
+            "threshold -" if target == "fraud" else "argmax p_k / t_k"
+        ), decision
+        assert "of the logit" in decision or target == "triage"
+
+
+# shift: a saved rule re-derived for a new table's class balance.
+
+
+def _more_positives(frame, column, positive):
+    """The rows of ``frame`` with three times as many of ``positive``."""
+    pandas = pytest.importorskip("pandas")
+    mask = frame[column] == positive
+    return pandas.concat([frame[mask]] * 3 + [frame[~mask]], ignore_index=True)
+
+
+def test_shift_re_derives_a_tuned_threshold_for_the_new_balance(
+    score_model, tmp_path, capsys
+):
+    data, model = _copy_scores(score_model, tmp_path)
+    new = _more_positives(_scores_table(n=800, seed=2), "fraud", "yes")
+    new.drop(columns=["fraud"]).to_csv(tmp_path / "new.csv", index=False)
+    scores = pandas_read(tmp_path / "new.csv")["p"]
+    tuned = persistence.load(model)
+    drift = tuned.check_drift(scores)
+    prior = tuned.estimate_class_prior(scores)
+    expected = tuned.with_class_prior(prior)
+    before = model.read_bytes()
+    shifted = tmp_path / "shifted.skops"
+    status, out, err = _run(
+        ["shift", model, tmp_path / "new.csv", "--out", shifted], capsys
+    )
+    assert status == 0, err
+    assert drift.verdict == "balance shift"
+    lines = out.splitlines()
+    assert lines[0] == "drift               balance shift"
+    assert lines[1] == drift.message
+    low, high = prior.interval[:, 1]
+    assert lines[2].startswith("new balance         no ")
+    assert f"yes {prior[1]:.3g} ({low:.3g} to {high:.3g}); 90% intervals" in lines[2]
+    assert lines[2].endswith(f"from {len(new):,} rows")
+    shares = tuned.class_prior_
+    assert lines[3] == f"tuned for           no {shares[0]:.3g}, yes {shares[1]:.3g}"
+    assert lines[4] == (
+        f"threshold {tuned.threshold:.4g} -> {expected.threshold:.4g}; wrote {shifted}"
+    )
+    loaded = persistence.load(shifted)
+    assert loaded.threshold == expected.threshold != tuned.threshold
+    assert loaded.score_columns_ == ("p",)
+    np.testing.assert_array_equal(loaded.class_prior_, expected.class_prior_)
+    assert model.read_bytes() == before
+    status, out, err = _run(["inspect", shifted, "--json"], capsys)
+    assert status == 0, err
+    facts = _strict_json(out)
+    # What described the old balance's samples is gone; the rule is the new one.
+    assert facts["score"] is None and facts["threshold_interval"] is None
+    assert facts["class_prior"]["yes"] == round(float(prior[1]), 4)
+    assert facts["decision_threshold"] == expected.threshold
+
+
+def test_shift_re_derives_a_classifiers_threshold_from_its_features(
+    tuned, tmp_path, capsys
+):
+    data, model = _copy_of(tuned, tmp_path)
+    new = _more_positives(_table(n=800, seed=3), "churn", "yes")
+    new.drop(columns=["churn"]).to_csv(tmp_path / "new.csv", index=False)
+    clf = persistence.load(model)
+    X = pandas_read(tmp_path / "new.csv")
+    expected = clf.with_class_prior(clf.estimate_class_prior(X))
+    shifted = tmp_path / "shifted.skops"
+    status, out, err = _run(
+        ["shift", model, tmp_path / "new.csv", "--out", shifted], capsys
+    )
+    assert status == 0, err
+    assert out.splitlines()[0] == f"drift               {clf.check_drift(X).verdict}"
+    assert persistence.load(shifted).decision_threshold_ == pytest.approx(
+        expected.decision_threshold_
+    )
+    assert out.endswith(f"; wrote {shifted}\n")
+
+
+def test_shift_refuses_scores_that_changed_unless_allowed(
+    score_model, tmp_path, capsys
+):
+    data, model = _copy_scores(score_model, tmp_path)
+    new = _scores_table(n=800, seed=2).drop(columns=["fraud"])
+    new["p"] = 0.6 + 0.3 * new["p"]  # another model's scores
+    new.to_csv(tmp_path / "new.csv", index=False)
+    shifted = tmp_path / "shifted.skops"
+    before = _files_of(tmp_path)
+    argv = ["shift", model, tmp_path / "new.csv", "--out", shifted]
+    status, out, err = _run(argv, capsys)
+    assert status == 1
+    assert out.startswith("drift               scores changed\nThe scores themselves")
+    assert err.count("\n") == 1
+    assert "changed beyond a change of class balance, which no threshold fixes" in err
+    assert "--allow-changed-scores" in err
+    assert _files_of(tmp_path) == before
+    status, out, err = _run([*argv, "--allow-changed-scores"], capsys)
+    assert status == 0, err
+    assert shifted.exists()
+
+
+@pytest.mark.parametrize(
+    "rows, out, extra, match",
+    [
+        (
+            30,
+            "shifted.skops",
+            [],
+            r"check_drift got 30 rows, too few to judge: .* Pass at least \d+ rows",
+        ),
+        (
+            70,
+            "shifted.skops",
+            [],
+            r"class_prior was estimated from 70 rows, fewer than 100: its shares "
+            r"are mostly noise",
+        ),
+        (800, "threshold.skops", [], r"threshold.skops is an input of this command"),
+        (800, "new.csv", [], r"--out new.csv: a model file ends in .skops"),
+        (800, "old.skops", [], r"old.skops exists; pass --force to overwrite it"),
+        (800, "shifted.skops", ["--score-column", "q"], r"has no score column 'q'"),
+        (0, "shifted.skops", [], r"new.csv has a header but no rows"),
+    ],
+)
+def test_shift_bad_input_is_one_line_and_writes_nothing(
+    score_model, tmp_path, capsys, monkeypatch, rows, out, extra, match
+):
+    data, model = _copy_scores(score_model, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    new = _more_positives(_scores_table(n=800, seed=2), "fraud", "yes")
+    new[:rows].to_csv(tmp_path / "new.csv", index=False)
+    (tmp_path / "old.skops").write_bytes(b"an earlier model")
+    before = _files_of(tmp_path)
+    status, _, err = _run(
+        ["shift", model.name, "new.csv", "--out", out, *extra, "--force"]
+        if out == "threshold.skops"
+        else ["shift", model.name, "new.csv", "--out", out, *extra],
+        capsys,
+    )
+    assert status == 1 and err.count("\n") == 1, err
+    assert re.search(match, err), err
+    assert _files_of(tmp_path) == before

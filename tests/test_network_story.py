@@ -59,6 +59,8 @@ def test_a_networks_outputs_from_validation_to_a_shifted_production(tmp_path):
     assert abs(prior[1] - y_new.mean()) < 0.03
     assert prior.interval[0, 1] <= y_new.mean() <= prior.interval[1, 1]
     shifted = loaded.with_class_prior(prior)
+    assert repr(shifted).startswith("TunedThreshold(threshold=")
+    assert "class_prior=[0.4" in repr(shifted) or "class_prior=[0.5" in repr(shifted)
     stale = f1_score(y_new, loaded.predict(logits_new))
     rederived = f1_score(y_new, shifted.predict(logits_new))
     assert rederived > stale + 0.01

@@ -215,6 +215,39 @@ def test_tuned_threshold_loads_with_identical_predictions(
         )
 
 
+def test_a_tuned_threshold_re_derived_for_a_new_balance_loads(binary_data, tmp_path):
+    X, y = binary_data
+    scores = LogisticRegression().fit(X, y).predict_proba(X)[:, 1]
+    tuned = tune_threshold(y, scores, scoring="f1", random_state=0)
+    tuned.score_columns_ = ("p",)
+    shifted = tuned.with_class_prior([0.9, 0.1])
+    loaded = _round_trip(shifted, tmp_path, "shifted.skops")
+    assert loaded.threshold == shifted.threshold != tuned.threshold
+    assert loaded.score_columns_ == ("p",)
+    assert not hasattr(loaded, "score") and not hasattr(loaded, "curve")
+    np.testing.assert_array_equal(loaded.predict(scores), shifted.predict(scores))
+
+
+@pytest.mark.parametrize(
+    "columns, match",
+    [
+        (["p"], "score_columns_ is a list, not a tuple"),
+        (("p", 1), "score_columns_ holds something other than column names"),
+        (("p", "p"), "score_columns_ repeats a column"),
+        (("a", "b", "c"), "score_columns_ names 3 columns for 2 classes"),
+    ],
+)
+def test_score_columns_are_distinct_names_one_per_score(
+    binary_data, tmp_path, columns, match
+):
+    X, y = binary_data
+    scores = LogisticRegression().fit(X, y).predict_proba(X)[:, 1]
+    tuned = tune_threshold(y, scores, n_resamples=0)
+    tuned.score_columns_ = columns
+    with pytest.raises(InvalidModelFileError, match=match):
+        _round_trip(tuned, tmp_path)
+
+
 def test_load_trusts_only_listed_names_never_everything(
     binary_data, tmp_path, monkeypatch
 ):

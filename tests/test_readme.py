@@ -64,4 +64,4 @@ def test_readme_command_lines_run_and_print_what_they_say(
         out = capsys.readouterr().out.splitlines()
         if after.startswith("# "):
             assert out[0] == after[2:]
-    assert ran == 4
+    assert ran == 7

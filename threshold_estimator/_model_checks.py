@@ -1008,12 +1008,15 @@ def _check_tuned_threshold(tuned, at):
     score_type = _choice(tuned, "score_type", at, ("probability", "logit"))
     rule = _choice(tuned, "decision_rule_", at, ("tuned", "argmax", "prior"))
     calibrated = vars(tuned).get("calibration_") is not None
-    _number(tuned, "score", at)
+    # with_class_prior drops what describes the given samples' balance:
+    # the objective's value there, the interval and the curve.
+    if _has(tuned, "score"):
+        _number(tuned, "score", at)
     _integer(tuned, "n_samples", at, low=1)
     level = _number(tuned, "confidence_level", at, low=0, high=1)
     if level in (0, 1):
         _fail(_where(tuned, "confidence_level", at), f"is {level!r}, not in (0, 1)")
-    interval = _get(tuned, "interval", at)
+    interval = vars(tuned).get("interval")
     pos_label = _get(tuned, "pos_label_", at)
     if classes.size > 2:
         if pos_label is not None:
@@ -1034,10 +1037,11 @@ def _check_tuned_threshold(tuned, at):
         if _has(tuned, "abstention_band_"):
             _check_band(tuned, "abstention_band_", at, threshold, bounds)
             _number(tuned, "abstention_coverage_", at, low=0, high=1)
-        curve = _instance(tuned, "curve", at, dict)
-        where = _where(tuned, "curve", at)
-        n_points = _array(curve, "thresholds", where, ndim=1).size
-        _array(curve, "scores", where, ndim=1, shape=(n_points,), finite=False)
+        if _has(tuned, "curve"):
+            curve = _instance(tuned, "curve", at, dict)
+            where = _where(tuned, "curve", at)
+            n_points = _array(curve, "thresholds", where, ndim=1).size
+            _array(curve, "scores", where, ndim=1, shape=(n_points,), finite=False)
     for name in ("training_prior_", "class_prior_"):
         if _has(tuned, name):
             prior = _array(tuned, name, at, ndim=1, shape=classes.shape)
@@ -1046,6 +1050,25 @@ def _check_tuned_threshold(tuned, at):
     if _has(tuned, "held_out_summary_"):
         _check_summary(tuned, at, classes.size)
     _check_calibrations(tuned, at, classes.size)
+    if _has(tuned, "score_columns_"):
+        _check_score_columns(tuned, at, classes.size, score_type)
+
+
+def _check_score_columns(tuned, at, n_classes, score_type):
+    """The table columns the command line read the scores from: distinct
+    names, as many as the rule reads (two classes: pos_label's score, or a
+    softmax's two probabilities)."""
+    columns = _instance(tuned, "score_columns_", at, tuple)
+    where = _where(tuned, "score_columns_", at)
+    if not all(isinstance(name, str) for name in columns):
+        _fail(where, "holds something other than column names")
+    if len(set(columns)) != len(columns):
+        _fail(where, "repeats a column")
+    counts = {n_classes} if n_classes > 2 else {1, 2}
+    if n_classes == 2 and score_type == "logit":
+        counts = {1}
+    if len(columns) not in counts:
+        _fail(where, f"names {len(columns)} columns for {n_classes} classes")
 
 
 def _check_calibrations(model, at, n_classes):

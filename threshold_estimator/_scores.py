@@ -231,14 +231,19 @@ class TunedThreshold(DecisionRuleMixin):
         self.__dict__.update(state)
 
     def __repr__(self):
+        shown = _diagnostics.shown_threshold(self.decision_threshold_)
+        # A copy re-derived for another balance has no score nor interval.
+        score = getattr(self, "score", None)
+        if score is None:
+            shares = " ".join(f"{share:.3g}" for share in self.class_prior_)
+            return f"TunedThreshold(threshold={shown}, class_prior=[{shares}])"
         name = getattr(self.objective_, "name", "score")
         interval = ""
-        if self.interval is not None and self.classes_.size == 2:
+        if getattr(self, "interval", None) is not None and self.classes_.size == 2:
             interval = ", interval=({}, {})".format(
                 *(_diagnostics.shown_threshold(t) for t in self.interval)
             )
-        shown = _diagnostics.shown_threshold(self.decision_threshold_)
-        return f"TunedThreshold(threshold={shown}, {name}={self.score:.4g}{interval})"
+        return f"TunedThreshold(threshold={shown}, {name}={score:.4g}{interval})"
 
 
 @validate_params(

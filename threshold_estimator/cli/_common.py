@@ -6,12 +6,13 @@ import platform
 import re
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import sklearn
 
 import threshold_estimator
-from threshold_estimator import ThresholdedClassifier, persistence
+from threshold_estimator import ThresholdedClassifier, TunedThreshold, persistence
 from threshold_estimator._diagnostics import (
     format_bound,
     format_missed_constraint,
@@ -22,6 +23,7 @@ from threshold_estimator.cli._files import (
     InputError,
     check_file,
     looks_like_table,
+    note,
     one_line,
 )
 from threshold_estimator.exceptions import InvalidModelFileError, UntrustedTypeError
@@ -75,19 +77,54 @@ def load_model(path, trust=(), max_bytes=None):
 
 
 def load_tuned(path, trust=(), max_bytes=None):
-    """The tuned classifier in a model file, or bad input."""
+    """The tuned rule in a model file: a ``ThresholdedClassifier``, or a
+    ``TunedThreshold`` (which reads scores); else bad input."""
     if looks_like_table(path):
         raise InputError(
             f"{path} is a table, not a model file (model and data swapped?); "
             "give the .skops file that tune wrote"
         )
     model = load_model(path, trust, max_bytes)
-    if not isinstance(model, ThresholdedClassifier):
+    if not isinstance(model, ThresholdedClassifier | TunedThreshold):
         raise InputError(
             f"{path} holds a {type(model).__name__}, not a model written by "
             "threshold-estimator tune"
         )
     return model
+
+
+def check_model_output(path):
+    """Refuse a model file's name that does not end in ``.skops``."""
+    path = Path(path)
+    if path.suffix != ".skops":
+        raise InputError(
+            f"--out {path}: a model file ends in .skops, which the commands load "
+            "without running code from it"
+        )
+    return path
+
+
+def tell_what_loading_needs(path):
+    """Say which types ``predict`` will need trusted: a forest's trees, say."""
+    refused = persistence.refused_types(path)
+    if refused:
+        trust = " ".join(f"--trust {name}" for name in refused)
+        note(
+            f"{path} holds {' '.join(refused)}, which model files do not trust "
+            f"by default; predict and inspect it with {trust}"
+        )
+
+
+# The library's keyword arguments that the commands take as options.
+_KEYWORDS = re.compile(r"\b(score_type|calibration)='(\w+)'")
+
+
+def in_command_words(message):
+    """A library message, its advice in the options' words: ``score_type='logit'``
+    becomes ``--score-type logit``."""
+    return _KEYWORDS.sub(
+        lambda found: f"--{found[1].replace('_', '-')} {found[2]}", message
+    )
 
 
 def feature_kinds(model):
@@ -192,6 +229,33 @@ def held_out_facts(model):
         reason = missed_constraint(model) or "the objective is not finite in every fold"
         facts["reason"] = reason
     return facts
+
+
+def score_facts(tuned):
+    """The objective of a ``TunedThreshold`` on the scores it was tuned on.
+
+    None for one re-derived for another class balance, which keeps no such
+    value.
+    """
+    if getattr(tuned, "score", None) is None:
+        return None
+    objective = tuned.objective_
+    sign = objective_sign(objective)
+    return {
+        "quantity": format_quantity(objective, "row"),
+        "lower_is_better": sign < 0,
+        "value": finite(sign * tuned.score),
+        # The threshold was chosen on these very scores.
+        "on": "the scores tuned on, so optimistic",
+    }
+
+
+def class_shares(classes, shares):
+    """``{"no": 0.9, "yes": 0.1}``: each class's share, rounded."""
+    return {
+        str(plain(label)): round(float(share), 4)
+        for label, share in zip(classes, shares, strict=True)
+    }
 
 
 def versions():

@@ -8,6 +8,7 @@ scorer's included, is computed exactly on all the rows at the end.
 
 import numpy as np
 
+from threshold_estimator import TunedThreshold
 from threshold_estimator._diagnostics import (
     format_bound,
     format_quantity,
@@ -15,7 +16,6 @@ from threshold_estimator._diagnostics import (
 )
 from threshold_estimator._search import value_at
 from threshold_estimator.cli._common import (
-    feature_kinds,
     finite,
     format_threshold,
     json_text,
@@ -31,6 +31,7 @@ from threshold_estimator.cli._files import (
     one_line,
     table_columns,
 )
+from threshold_estimator.cli._inputs import model_input
 from threshold_estimator.objectives import Constrained, get_objective
 
 # Unknown labels named in an error, at most.
@@ -43,14 +44,11 @@ def evaluate(args):
     args.sep = check_sep(args.data, args.sep, args.decimal)
     present = table_columns(args.data, args.sep)
     check_columns([args.target], present, args.data, "target")
-    features = [str(c) for c in getattr(model, "feature_names_in_", [])]
-    if not features:
-        raise InputError(f"{args.model} does not record its feature names")
-    check_columns(features, present, args.data, "feature")
+    reader = model_input(model, args, present)
     objective = getattr(model, "objective_", None)
     metadata = list(getattr(objective, "metadata", ()))
     check_columns(metadata, present, args.data, "per-sample cost")
-    rows = _read_rows(model, args, features, metadata)
+    rows = _read_rows(model, args, reader, metadata)
     facts = _evaluation(model, objective, rows, args)
     print(json_text(facts) if args.json else _evaluation_text(facts))
     return 0
@@ -73,13 +71,13 @@ class _Rows:
         return self
 
 
-def _read_rows(model, args, features, metadata):
+def _read_rows(model, args, reader, metadata):
     """The chunks of the table, each predicted by both rules and kept small."""
     names = {str(plain(label)): i for i, label in enumerate(model.classes_)}
     # The classes are compared as text: a chunk of codes such as "10" and
     # "20" would otherwise be read as numbers.
-    text = [*feature_kinds(model)[1], args.target]
-    wanted = list(dict.fromkeys([*features, args.target, *metadata]))
+    text = [*reader.text, args.target]
+    wanted = list(dict.fromkeys([*reader.columns, args.target, *metadata]))
     rows = _Rows(metadata)
     n_rows = 0
     chunks = iter_table(
@@ -92,18 +90,22 @@ def _read_rows(model, args, features, metadata):
         codes = target[known].astype(str).map(names)
         for label in target[known][codes.isna()].astype(str).unique():
             rows.unknown.setdefault(label, None)
-        chunk, codes = chunk[known][codes.notna().to_numpy()], codes.dropna()
+        # Read before the rows are filtered, so that a bad cell's row is its own.
+        X = reader.read(chunk, n_rows)
+        keep = known.to_numpy().copy()
+        keep[keep] = codes.notna().to_numpy()
+        chunk, X, codes = chunk[keep], X[keep], codes.dropna()
         if chunk.empty:
             # Nothing to predict: a header alone, or rows refused at the end.
             n_rows += len(target)
             continue
-        X = chunk[features]
         try:
             decision = np.searchsorted(model.classes_, model.predict(X))
             default = _default_rule(model, X)
         except (ValueError, TypeError) as exc:
+            cell = reader.explain(exc, X, n_rows)
             shown = f"rows {n_rows + 1:,} to {n_rows + len(target):,}"
-            raise InputError(f"{args.data}, {shown}: {one_line(exc)}") from None
+            raise InputError(cell or f"{args.data}, {shown}: {one_line(exc)}") from None
         rows.truth.append(codes.to_numpy(dtype=np.intp))
         rows.decision.append(decision)
         rows.default.append(default)
@@ -163,6 +165,8 @@ def _default_rule(model, X):
     its score reaches it, as the tuned rule), the most probable class for
     more.
     """
+    if isinstance(model, TunedThreshold):
+        return _default_score_rule(model, X)
     if model.classes_.size > 2:
         return np.argmax(model.predict_proba(X), axis=1)
     pos = int(np.flatnonzero(model.classes_ == model.pos_label_)[0])
@@ -175,9 +179,23 @@ def _default_rule(model, X):
     return np.where(score >= cut, pos, 1 - pos)
 
 
+def _default_score_rule(tuned, scores):
+    """The untuned rule of scores, as given (never calibrated): a
+    probability of 0.5 or a logit of 0, the largest score for more classes."""
+    if scores.ndim == 2 and tuned.classes_.size > 2:
+        return np.argmax(scores, axis=1)
+    pos = int(np.flatnonzero(tuned.classes_ == tuned.pos_label_)[0])
+    if scores.ndim == 2:
+        scores = scores[:, pos]
+    cut = 0.5 if tuned.score_type == "probability" else 0.0
+    return np.where(scores >= cut, pos, 1 - pos)
+
+
 def _default_rule_name(model):
     if model.classes_.size > 2:
         return "argmax"
+    if isinstance(model, TunedThreshold):
+        return "threshold 0.5" if model.score_type == "probability" else "logit 0"
     return "threshold 0.5" if model.response_method_ == "predict_proba" else "margin 0"
 
 
@@ -188,7 +206,12 @@ def _decision_rule_name(model):
     if model.classes_.size > 2:
         shown = format_threshold(plain(threshold))
         return f"argmax p_k / t_k, t = {shown} ({model.decision_rule_})"
-    return f"threshold {format_threshold(threshold)} ({model.decision_rule_})"
+    scale = ""
+    if getattr(model, "calibration_", None) is not None:
+        scale = " of the calibrated probability"
+    elif getattr(model, "score_type", None) == "logit":
+        scale = " of the logit"
+    return f"threshold {format_threshold(threshold)}{scale} ({model.decision_rule_})"
 
 
 def _evaluation(model, objective, rows, args):

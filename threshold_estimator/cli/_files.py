@@ -26,6 +26,8 @@ import zipfile
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+import numpy as np
+
 #: Rows read and predicted at a time by ``threshold-estimator predict``.
 CHUNK_ROWS = 100_000
 
@@ -297,6 +299,21 @@ def check_numbers(frame, path, columns, decimal=".", first_row=0):
                     path, name, first_row + position, column.iloc[position], decimal
                 )
             )
+
+
+def number_columns(frame, path, columns, decimal=".", first_row=0):
+    """``columns`` as a float array of shape (rows, columns); a cell that is
+    not a number named by its column and row. Empty cells are NaN."""
+    check_numbers(frame, path, columns, decimal, first_row)
+    numbers = [
+        frame[name]
+        if frame[name].dtype.kind in "iufb"
+        else _as_numbers(frame[name], decimal)
+        for name in columns
+    ]
+    return np.column_stack(
+        [column.to_numpy(dtype=np.float64, na_value=np.nan) for column in numbers]
+    )
 
 
 def check_number_columns(frame, path, decimal="."):

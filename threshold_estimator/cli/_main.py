@@ -11,7 +11,14 @@ import sys
 from contextlib import contextmanager
 
 import threshold_estimator
-from threshold_estimator.cli import _demo, _evaluate, _inspect, _predict, _tune
+from threshold_estimator.cli import (
+    _demo,
+    _evaluate,
+    _inspect,
+    _predict,
+    _shift,
+    _tune,
+)
 from threshold_estimator.cli._files import InputError, one_line
 from threshold_estimator.cli._models import MODELS
 
@@ -27,6 +34,16 @@ _EXAMPLES = {
         "--constraint recall:precision>=0.9 --out model.skops\n"
         "  threshold-estimator tune data.csv --target triage "
         "--cost-matrix costs.csv --out model.skops\n"
+        "  threshold-estimator tune val.csv --target fraud --score-column p "
+        "--scoring f1 --out threshold.skops\n"
+        "  threshold-estimator tune val.csv --target triage --score-column "
+        "z_high z_low z_mid \\\n"
+        "      --score-type logit --out threshold.skops\n"
+        "\n"
+        "--score-column tunes the threshold of scores another model wrote "
+        "(a network's\nsigmoid or softmax outputs, or with --score-type logit "
+        "its logits): one column,\nthe positive class's score, or one per "
+        "class in the order of the sorted classes.\n"
         "\n"
         "costs.csv names the classes in its header and first column; the cost "
         "of\npredicting the column's class for a row of the row's class:\n"
@@ -39,17 +56,35 @@ _EXAMPLES = {
         "examples:\n  threshold-estimator predict model.skops new.csv --id customer "
         "--scores --out predictions.csv\n"
         "  threshold-estimator predict model.skops new.csv --sep ';' --decimal , "
-        "--out predictions.parquet"
+        "--out predictions.parquet\n"
+        "  threshold-estimator predict threshold.skops scores.csv --id case "
+        "--out predictions.csv\n"
+        "\n"
+        "A model tuned on scores (tune --score-column) reads the score columns "
+        "it was\ntuned on, by name; --score-column names others, in the same "
+        "order."
     ),
     "inspect": "example:\n  threshold-estimator inspect model.skops --json",
+    "shift": (
+        "examples:\n"
+        "  threshold-estimator shift model.skops new.csv --out shifted.skops\n"
+        "  threshold-estimator shift threshold.skops new_scores.csv "
+        "--out shifted.skops\n"
+        "\n"
+        "The new rows' scores are first compared with those the model was "
+        "tuned on: if\nthey changed beyond a change of class balance, no "
+        "threshold fixes the model, and\nshift stops (exit status 1) unless "
+        "--allow-changed-scores. It needs enough rows\nto judge (about 50) "
+        "and to estimate the balance (100)."
+    ),
     "evaluate": (
         "examples:\n"
         "  threshold-estimator evaluate model.skops test.csv --target churn\n"
         "  threshold-estimator evaluate model.skops test.csv --target churn --json\n"
         "\n"
         "The default rule is what the classifier does untuned: a probability of "
-        "0.5\n(a margin of 0 for decision_function) for two classes, the most "
-        "probable\nclass for more."
+        "0.5\n(a margin of 0 for decision_function, a logit of 0) for two "
+        "classes, the most\nprobable class for more."
     ),
 }
 
@@ -61,6 +96,7 @@ COMMANDS = {
     "predict": _predict.predict,
     "inspect": _inspect.inspect,
     "evaluate": _evaluate.evaluate,
+    "shift": _shift.shift,
 }
 
 
@@ -194,16 +230,34 @@ def build_parser():
     demo.add_argument("--folds", type=int, default=5, help="internal folds")
     demo.add_argument("--seed", type=int, default=0, help="seed of the folds")
 
-    tuner = command("tune", "fit a model on a table and tune its threshold")
+    tuner = command(
+        "tune", "fit a model on a table and tune its threshold, or tune scores"
+    )
     tuner.add_argument(
         "data", help="table: CSV (.csv, .tsv) or Parquet (.parquet, .pq) file"
     )
     tuner.add_argument("--target", required=True, help="the column to predict")
-    tuner.add_argument(
+    source = tuner.add_mutually_exclusive_group()
+    source.add_argument(
         "--model",
-        default="logistic",
         help=f"{', '.join(MODELS)}, or a file holding an unfitted scikit-learn "
         "classifier (default: logistic)",
+    )
+    source.add_argument(
+        "--score-column",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="COLUMN",
+        help="tune the threshold of scores in the table instead of fitting a "
+        "model: the positive class's score, or one column per class in the "
+        "order of the sorted classes (a softmax's)",
+    )
+    tuner.add_argument(
+        "--score-type",
+        choices=["probability", "logit"],
+        help="what --score-column holds: probabilities in [0, 1] (a sigmoid's "
+        "or softmax's output) or logits, unbounded (default: probability)",
     )
     objective = tuner.add_mutually_exclusive_group()
     objective.add_argument(
@@ -224,9 +278,27 @@ def build_parser():
         "cost of predicting the column's class for a row of the row's class "
         "(any number of classes)",
     )
-    tuner.add_argument("--cv", type=int, default=5, help="internal folds (default: 5)")
+    tuner.add_argument("--cv", type=int, help="internal folds (default: 5)")
     tuner.add_argument("--pos-label", help="the positive class (two classes)")
-    tuner.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
+    tuner.add_argument(
+        "--class-prior",
+        metavar="SHARES",
+        help="the class balance the rule will meet, if not the table's: "
+        "no=0.9,yes=0.1, shares in the order of the sorted classes, or the "
+        "positive class's share",
+    )
+    tuner.add_argument(
+        "--calibration",
+        choices=["sigmoid", "isotonic", "temperature"],
+        help="calibrate the scores first and tune on the calibrated "
+        "probabilities (temperature: more than two classes)",
+    )
+    tuner.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the folds or the bootstrap interval (default: 0)",
+    )
     tuner.add_argument(
         "--drop",
         nargs="+",
@@ -270,7 +342,11 @@ def build_parser():
         help="columns to carry over (not named like an added column)",
     )
     predictor.add_argument("--scores", action="store_true", help="add probabilities")
-    predictor.add_argument("--margin", action="store_true", help="add the margin")
+    predictor.add_argument(
+        "--margin",
+        action="store_true",
+        help="add the margin (not for a model tuned on scores)",
+    )
     predictor.add_argument(
         "--chunk-rows", type=_positive, default=100_000, help="rows per chunk"
     )
@@ -297,7 +373,43 @@ def build_parser():
         "--chunk-rows", type=_positive, default=100_000, help="rows per chunk"
     )
     _add_table_options(evaluator)
-    for sub in (predictor, inspector, evaluator):
+
+    shifter = command(
+        "shift",
+        "re-derive a model file's threshold for a new table's class balance",
+    )
+    shifter.add_argument("model", help="model file written by tune")
+    shifter.add_argument(
+        "data",
+        help="new rows, unlabelled: the model's features, or its score columns "
+        "(CSV or Parquet)",
+    )
+    shifter.add_argument(
+        "--out", required=True, help="model file to write (.skops), not the input"
+    )
+    shifter.add_argument(
+        "--allow-changed-scores",
+        action="store_true",
+        help="write the re-derived model even if the scores changed beyond a "
+        "change of balance, which no threshold fixes",
+    )
+    shifter.add_argument(
+        "--force",
+        action="store_true",
+        help="replace --out if it exists (never an input)",
+    )
+    _add_table_options(shifter)
+    for sub in (predictor, evaluator, shifter):
+        sub.add_argument(
+            "--score-column",
+            nargs="+",
+            action="extend",
+            default=[],
+            metavar="COLUMN",
+            help="for a model tuned on scores: the columns to read, in the "
+            "order it was tuned on (default: the names it was tuned on)",
+        )
+    for sub in (predictor, inspector, evaluator, shifter):
         sub.add_argument(
             "--trust",
             action="append",
@@ -306,7 +418,7 @@ def build_parser():
             help="types the model file may build beyond the trusted ones "
             "(only for a file you wrote or trust)",
         )
-    for sub in (tuner, predictor, inspector, evaluator):
+    for sub in (tuner, predictor, inspector, evaluator, shifter):
         sub.add_argument(
             "--max-bytes",
             type=_size,

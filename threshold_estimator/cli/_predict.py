@@ -2,20 +2,20 @@
 
 The table is read and predicted in chunks, and written (CSV, tab-separated
 or Parquet, by the extension of ``--out``) under a temporary name put in
-place at the end. The columns a model made by ``tune`` reads as numbers are
-checked in each chunk, so that a bad cell is named by its column and row.
+place at the end. What the model reads (features, or the columns of scores
+a ``TunedThreshold`` was tuned on) is checked in each chunk, so that a bad
+cell is named by its column and row.
 """
 
-from threshold_estimator.cli._common import feature_kinds, load_tuned, progress
+from threshold_estimator import TunedThreshold
+from threshold_estimator.cli._common import load_tuned, progress
 from threshold_estimator.cli._files import (
     InputError,
     atomic_outputs,
     check_columns,
-    check_numbers,
     check_output,
     check_sep,
     check_table_output,
-    explain_number_error,
     is_model_file,
     iter_table,
     looks_like_table,
@@ -23,6 +23,7 @@ from threshold_estimator.cli._files import (
     table_columns,
     table_writer,
 )
+from threshold_estimator.cli._inputs import model_input
 
 
 def predict(args):
@@ -31,21 +32,23 @@ def predict(args):
     _check_order(args.model, args.data)
     check_output(args.out, args.force, inputs=[args.model, args.data])
     model = load_tuned(args.model, args.trust, args.max_bytes)
+    if args.margin and isinstance(model, TunedThreshold):
+        raise InputError(
+            f"--margin: {args.model} was tuned on scores, which are its input, "
+            "and has no margin; --scores adds its probabilities"
+        )
     sep = check_sep(args.data, args.sep, args.decimal)
     present = table_columns(args.data, sep)
-    features = [str(c) for c in getattr(model, "feature_names_in_", [])]
-    if not features:
-        raise InputError(f"{args.model} does not record its feature names")
-    check_columns(features, present, args.data, "feature")
+    reader = model_input(model, args, present)
     ids = list(dict.fromkeys(args.id))
     check_columns(ids, present, args.data, "identifier")
     _check_shadowing(ids, _output_columns(model, args))
-    numbers, text = feature_kinds(model)
+    text = list(reader.text)
     if sep is not None:
         # A CSV's columns are carried over as written: a chunk would print
         # 1001 as 1001.0 if another row of it is empty, or change type.
-        text = [*text, *(c for c in ids if c not in features)]
-    wanted = list(dict.fromkeys([*ids, *features]))
+        text = [*text, *(c for c in ids if c not in reader.columns)]
+    wanted = list(dict.fromkeys([*ids, *reader.columns]))
     chunks = iter_table(args.data, wanted, args.chunk_rows, text, sep, args.decimal)
     n_rows = 0
     with (
@@ -53,8 +56,7 @@ def predict(args):
         table_writer(temporary, kind) as write,
     ):
         for chunk in chunks:
-            check_numbers(chunk, args.data, numbers, args.decimal, n_rows)
-            write(_predictions(model, chunk, features, ids, args, n_rows))
+            write(_predictions(model, reader, chunk, ids, args, n_rows))
             n_rows += len(chunk)
             progress(args, f"predicted {n_rows:,} rows")
         if not n_rows:
@@ -96,9 +98,9 @@ def _check_shadowing(ids, outputs):
             )
 
 
-def _predictions(model, chunk, features, ids, args, first_row):
+def _predictions(model, reader, chunk, ids, args, first_row):
     """One chunk's output columns: identifiers, label, then scores or margin."""
-    X = chunk[features]
+    X = reader.read(chunk, first_row)
     frame = chunk[ids].copy()
     try:
         frame["prediction"] = model.predict(X)
@@ -114,7 +116,7 @@ def _predictions(model, chunk, features, ids, args, first_row):
                 for label, column in zip(model.classes_, margin.T, strict=True):
                     frame[f"margin_{label}"] = column
     except (ValueError, TypeError) as exc:
-        cell = explain_number_error(exc, X, args.data, args.decimal, first_row)
+        cell = reader.explain(exc, X, first_row)
         rows = f"rows {first_row + 1:,} to {first_row + len(chunk):,}"
         raise InputError(cell or f"{args.data}, {rows}: {one_line(exc)}") from None
     return frame

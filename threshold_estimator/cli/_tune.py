@@ -1,7 +1,14 @@
-"""``threshold-estimator tune``: fit a model on a table, tune, write it."""
+"""``threshold-estimator tune``: tune a rule on a table, write the model file.
+
+With ``--model`` (the default), a classifier is fitted on the table's
+features and its threshold tuned in cross-validation folds: a
+``ThresholdedClassifier``. With ``--score-column``, the threshold is tuned
+on scores that some other model wrote into the table (a network's sigmoid or
+softmax outputs, or logits), by ``tune_threshold``: a ``TunedThreshold``,
+which keeps the names of the score columns for ``predict``.
+"""
 
 import contextlib
-import csv
 import shlex
 import sys
 import time
@@ -13,16 +20,26 @@ from sklearn.base import is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from threshold_estimator import ThresholdedClassifier, objectives, persistence
+from threshold_estimator import (
+    ThresholdedClassifier,
+    objectives,
+    persistence,
+    tune_threshold,
+)
 from threshold_estimator.cli._common import (
+    check_model_output,
+    class_shares,
     format_threshold,
     has_matplotlib,
     held_out_facts,
+    in_command_words,
     json_text,
     load_model,
     missed_constraint,
     plain,
     progress,
+    score_facts,
+    tell_what_loading_needs,
     versions,
 )
 from threshold_estimator.cli._files import (
@@ -36,38 +53,41 @@ from threshold_estimator.cli._files import (
     one_line,
     read_table,
 )
+from threshold_estimator.cli._inputs import check_score_count, read_scores
 from threshold_estimator.cli._models import MODELS, default_model, without_identifiers
+from threshold_estimator.cli._objectives import (
+    CostMatrixFile,
+    class_prior_of,
+    objective_of,
+    pos_label_of,
+)
 from threshold_estimator.exceptions import ThresholdWarning
+
+# Options that tune a model in folds, and mean nothing for scores.
+_MODEL_OPTIONS = {
+    "cv": "--cv",
+    "drop": "--drop",
+    "allow_missed_constraint": "--allow-missed-constraint",
+}
 
 
 def tune(args):
-    """``threshold-estimator tune``: fit, tune and write the model and report."""
-    out = Path(args.out)
-    if out.suffix != ".skops":
-        raise InputError(
-            f"--out {out}: a model file ends in .skops, which the commands load "
-            "without running code from it"
-        )
-    report_path = Path(args.report) if args.report else out.with_suffix(".json")
-    plot_path = out.with_suffix(".png") if has_matplotlib() else None
-    outputs = [p for p in (out, report_path, plot_path) if p is not None]
-    if len({p.resolve() for p in outputs}) < len(outputs):
-        raise InputError(
-            f"--report {report_path} would overwrite another output; give it "
-            "its own name"
-        )
-    for path in outputs:
-        check_output(path, args.force, inputs=_inputs(args))
-    scoring = _objective(args)
+    """``threshold-estimator tune``: tune, and write the model and report."""
+    _resolve_options(args)
+    out = check_model_output(args.out)
+    scoring = objective_of(args)
+    if args.score_column:
+        return _tune_on_scores(args, out, scoring)
+    outputs = _outputs(args, out, plot=has_matplotlib())
     progress(args, f"reading {args.data}")
     X, y = _target(read_table(args.data, args.sep, args.decimal), args)
     check_number_columns(X, args.data, args.decimal)
     if args.model in MODELS:
         X = without_identifiers(X)
-    if isinstance(scoring, _CostMatrixFile):
+    if isinstance(scoring, CostMatrixFile):
         scoring = scoring.objective(np.unique(y))
     start = time.perf_counter()
-    clf, warned = _fit(args, X, y, scoring, curves=plot_path is not None)
+    clf, warned = _fit(args, X, y, scoring, curves=len(outputs) == 3)
     missed = missed_constraint(clf)
     if missed and not args.allow_missed_constraint:
         raise InputError(
@@ -75,18 +95,17 @@ def tune(args):
             "loosen the bound, or pass --allow-missed-constraint to write the "
             "model anyway"
         )
-    for message in warned:
-        print(f"threshold-estimator: warning: {message}", file=sys.stderr)
+    _warn(warned)
     report = _report(args, clf, y, warned, time.perf_counter() - start)
     with atomic_outputs(*outputs, force=args.force) as temporaries:
-        if plot_path is not None:
+        if len(outputs) == 3:
             _plot(clf, temporaries[2])
         # The curves serve the plot; the model file keeps no per-fold curve.
         clf.__dict__.pop("cv_results_", None)
         clf.set_params(store_cv_results=False)
         persistence.dump(clf, temporaries[0])
         temporaries[1].write_text(json_text(report) + "\n")
-    _tell_what_loading_needs(out)
+    tell_what_loading_needs(out)
     if not has_matplotlib():
         note('no PNG: pip install "threshold-estimator[plot]" for one')
     print(
@@ -94,6 +113,47 @@ def tune(args):
         f"{_held_out_text(report['held_out'])}; wrote {', '.join(map(str, outputs))}"
     )
     return 0
+
+
+def _resolve_options(args):
+    """Refuse the options that mean nothing with the others given, and fill
+    in the defaults that depend on them."""
+    if args.score_column:
+        given = [name for key, name in _MODEL_OPTIONS.items() if getattr(args, key)]
+        if given:
+            raise InputError(
+                f"{' and '.join(given)} {'is' if len(given) == 1 else 'are'} for "
+                "fitting a model in folds; --score-column tunes the threshold on "
+                "the scores as given: leave "
+                f"{'it' if len(given) == 1 else 'them'} out"
+            )
+        args.score_type = args.score_type or "probability"
+        return
+    if args.score_type is not None:
+        raise InputError(
+            "--score-type says what the --score-column columns hold; without "
+            "--score-column, a model is fitted and its own scores are used"
+        )
+    args.model = args.model or MODELS[0]
+    args.cv = 5 if args.cv is None else args.cv
+
+
+def _outputs(args, out, plot):
+    """The model file, the report and, with ``plot``, the PNG; each checked."""
+    report = Path(args.report) if args.report else out.with_suffix(".json")
+    outputs = [out, report] + ([out.with_suffix(".png")] if plot else [])
+    if len({p.resolve() for p in outputs}) < len(outputs):
+        raise InputError(
+            f"--report {report} would overwrite another output; give it its own name"
+        )
+    for path in outputs:
+        check_output(path, args.force, inputs=_inputs(args))
+    return outputs
+
+
+def _warn(warned):
+    for message in warned:
+        print(f"threshold-estimator: warning: {message}", file=sys.stderr)
 
 
 def _held_out_text(held_out):
@@ -106,148 +166,9 @@ def _held_out_text(held_out):
 
 def _inputs(args):
     """The files ``tune`` reads, which its outputs must not overwrite."""
-    return [args.data] + ([args.model] if args.model not in MODELS else [])
-
-
-def _objective(args):
-    """The ``scoring`` of ``--scoring``, ``--cost``, ``--constraint`` or
-    ``--cost-matrix`` (read here, matched to the classes once they are known).
-    """
-    if args.cost_matrix:
-        return _CostMatrixFile.read(args.cost_matrix)
-    if args.cost:
-        cells = {}
-        for part in args.cost.split(","):
-            name, _, value = part.partition("=")
-            try:
-                cells[name.strip()] = float(value)
-            except ValueError:
-                raise InputError(
-                    f"--cost {args.cost!r}: {part!r} is not cell=number; write "
-                    "e.g. --cost fp=1,fn=10 (cells tn, fp, fn, tp)"
-                ) from None
-        try:
-            return objectives.cost(**cells)
-        except TypeError:
-            raise InputError(
-                f"--cost {args.cost!r}: the cells are tn, fp, fn and tp"
-            ) from None
-        except ValueError as exc:
-            raise InputError(f"--cost {args.cost!r}: {one_line(exc)}") from None
-    if args.constraint:
-        maximize, _, bound = args.constraint.partition(":")
-        for sign, keyword in ((">=", "at_least"), ("<=", "at_most")):
-            name, found, value = bound.partition(sign)
-            if found:
-                try:
-                    return objectives.constrained(
-                        maximize.strip(), name.strip(), **{keyword: float(value)}
-                    )
-                except ValueError as exc:
-                    raise InputError(f"--constraint: {one_line(exc)}") from None
-        raise InputError(
-            f"--constraint {args.constraint!r} is not maximize:metric>=value; "
-            "write e.g. --constraint recall:precision>=0.9"
-        )
-    return args.scoring
-
-
-class _CostMatrixFile:
-    """The costs of ``--cost-matrix``: a CSV of the classes by the classes.
-
-    Its header and its first column name the classes; ``costs[i, j]`` is the
-    cost of predicting the class of column ``j`` for a row of the class of
-    row ``i``. Every problem names the row and column at fault.
-    """
-
-    def __init__(self, path, labels, costs):
-        self.path = path
-        self.labels = labels
-        self.costs = costs
-
-    @classmethod
-    def read(cls, path):
-        """The labels and costs of the file, checked cell by cell."""
-        path = Path(path)
-        where = f"--cost-matrix {path}"
-        if not path.is_file():
-            raise InputError(f"{where}: no such file")
-        try:
-            with path.open(newline="", encoding="utf-8-sig") as handle:
-                rows = [row for row in csv.reader(handle) if any(map(str.strip, row))]
-        except (UnicodeError, csv.Error) as exc:
-            raise InputError(f"{where} could not be read: {one_line(exc)}") from None
-        if len(rows) < 3:
-            raise InputError(
-                f"{where} needs a header row of class labels and one row per "
-                "class, each starting with its label, such as:  ,no,yes / "
-                "no,0,1 / yes,10,0"
-            )
-        columns = [cell.strip() for cell in rows[0][1:]]
-        labels = [row[0].strip() for row in rows[1:]]
-        for what, names in (("column", columns), ("row", labels)):
-            twice = [name for name in names if names.count(name) > 1]
-            if twice:
-                raise InputError(
-                    f"{where}: the {what} label {twice[0]!r} appears twice"
-                )
-        if sorted(columns) != sorted(labels):
-            raise InputError(
-                f"{where}: its rows name the classes {', '.join(map(repr, labels))} "
-                f"and its columns {', '.join(map(repr, columns))}; both must list "
-                "the same classes"
-            )
-        costs = np.empty((len(labels), len(labels)))
-        for i, row in enumerate(rows[1:]):
-            cells = row[1:]
-            if len(cells) != len(columns):
-                raise InputError(
-                    f"{where}: row {labels[i]!r} has {len(cells)} costs, but the "
-                    f"header names {len(columns)} classes"
-                )
-            for j, cell in enumerate(cells):
-                costs[i, labels.index(columns[j])] = _cost_cell(
-                    cell, f"{where}: row {labels[i]!r}, column {columns[j]!r}"
-                )
-        return cls(path, labels, costs)
-
-    def objective(self, classes):
-        """``objectives.cost_matrix``, rows and columns in the order of ``classes``."""
-        names = [str(plain(label)) for label in classes]
-        if sorted(names) != sorted(self.labels):
-            unknown = [label for label in self.labels if label not in names]
-            missing = [name for name in names if name not in self.labels]
-            said = [
-                f"names {', '.join(map(repr, unknown))}, which the target does not hold"
-                if unknown
-                else "",
-                f"lacks {', '.join(map(repr, missing))}" if missing else "",
-            ]
-            raise InputError(
-                f"--cost-matrix {self.path} {' and '.join(filter(None, said))}; "
-                f"the target's classes are {', '.join(map(repr, names))}"
-            )
-        order = [self.labels.index(name) for name in names]
-        try:
-            return objectives.cost_matrix(self.costs[np.ix_(order, order)])
-        except ValueError as exc:
-            counted = ", ".join(f"{i} is {name!r}" for i, name in enumerate(names))
-            raise InputError(
-                f"--cost-matrix {self.path}: {one_line(exc)} (class {counted})"
-            ) from None
-
-
-def _cost_cell(text, where):
-    """One cost of ``--cost-matrix``: a finite number, not negative."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise InputError(f"{where} holds {text.strip()!r}, not a number") from None
-    if not np.isfinite(value) or value < 0:
-        raise InputError(
-            f"{where} is {text.strip()}: a cost must be a finite number, 0 or more"
-        )
-    return value
+    model = [args.model] if args.model not in (None, *MODELS) else []
+    costs = [args.cost_matrix] if args.cost_matrix else []
+    return [args.data, *model, *costs]
 
 
 def _estimator(args, X):
@@ -279,7 +200,18 @@ def _is_fitted(model):
 
 def _target(frame, args):
     """Features and labels of the table, checked for the command's needs."""
-    check_columns([args.target, *args.drop], frame.columns, args.data, "")
+    check_columns(args.drop, frame.columns, args.data, "")
+    y = _labels(frame, args)
+    X = frame.drop(columns=[args.target, *args.drop])
+    if X.shape[1] == 0:
+        raise InputError(f"{args.data} has no feature column besides the target")
+    return X, y
+
+
+def _labels(frame, args):
+    """The target column's labels: none missing, two classes or more, and
+    no more than two for the objectives of two."""
+    check_columns([args.target], frame.columns, args.data, "")
     y = frame[args.target]
     missing = int(y.isna().sum())
     if missing:
@@ -300,37 +232,19 @@ def _target(frame, args):
             f"{classes.size}; use --cost-matrix FILE, or --scoring f1_macro, "
             "balanced_accuracy, ..."
         )
-    X = frame.drop(columns=[args.target, *args.drop])
-    if X.shape[1] == 0:
-        raise InputError(f"{args.data} has no feature column besides the target")
-    return X, y.to_numpy()
-
-
-def _pos_label(text, y):
-    """``--pos-label`` as a label of ``y``: a number where the labels are."""
-    if text is None or y.dtype.kind not in "iufb":
-        return text
-    if y.dtype.kind == "b":
-        truth = {"true": True, "1": True, "false": False, "0": False}
-        if text.lower() not in truth:
-            raise InputError(f"--pos-label {text!r}: the labels are True and False")
-        return truth[text.lower()]
-    try:
-        value = float(text)
-    except ValueError:
-        raise InputError(
-            f"--pos-label {text!r}: the labels are numbers, {np.unique(y).tolist()}"
-        ) from None
-    return int(value) if value.is_integer() and y.dtype.kind in "iub" else value
+    return y.to_numpy()
 
 
 def _fit(args, X, y, scoring, curves):
     """The tuned classifier, its warnings shown on standard error."""
+    pos_label = pos_label_of(args.pos_label, y)
     clf = ThresholdedClassifier(
         _estimator(args, X),
         scoring=scoring,
         cv=args.cv,
-        pos_label=_pos_label(args.pos_label, y),
+        pos_label=pos_label,
+        class_prior=class_prior_of(args.class_prior, np.unique(y)),
+        calibration=args.calibration,
         random_state=args.seed,
         store_cv_results=curves,
         verbose=1 if args.progress else 0,
@@ -348,7 +262,7 @@ def _fit(args, X, y, scoring, curves):
 
 
 def _fit_error(exc, X, estimator, args):
-    message = one_line(exc)
+    message = in_command_words(one_line(exc))
     if "NaN" in message and X.isna().to_numpy().any():
         columns = [str(c) for c in X.columns[X.isna().any()]][:5]
         return (
@@ -378,10 +292,12 @@ def _report(args, clf, y, warned, seconds):
         "threshold_spread": plain(clf.threshold_spread_),
         "threshold_interval": plain(clf.threshold_interval_),
         "held_out": held_out_facts(clf),
+        "calibration": clf.calibration,
         "class_balance": {
             str(plain(label)): int(count)
             for label, count in zip(classes, counts, strict=True)
         },
+        "class_prior": class_shares(clf.classes_, clf.class_prior_),
         "n_samples": int(len(y)),
         "fit_seconds": round(seconds, 3),
         "warnings": warned,
@@ -405,12 +321,149 @@ def _plot(clf, path):
     plt.close(display.figure_)
 
 
-def _tell_what_loading_needs(path):
-    """Say which types ``predict`` will need trusted: a forest's trees, say."""
-    refused = persistence.refused_types(path)
-    if refused:
-        trust = " ".join(f"--trust {name}" for name in refused)
-        note(
-            f"{path} holds {' '.join(refused)}, which model files do not trust "
-            f"by default; predict and inspect it with {trust}"
+# Tuning on scores: a TunedThreshold.
+
+
+def _tune_on_scores(args, out, scoring):
+    """``tune --score-column``: the threshold of the scores as given."""
+    progress(args, f"reading {args.data}")
+    frame = read_table(args.data, args.sep, args.decimal)
+    columns = args.score_column
+    check_columns(columns, frame.columns, args.data, "score")
+    if args.target in columns:
+        raise InputError(
+            f"--score-column {args.target} is the target column; name the "
+            "columns of scores"
         )
+    y = _labels(frame, args)
+    classes = np.unique(y)
+    check_score_count(columns, classes, args.score_type, f"{args.target!r}")
+    scores = read_scores(frame, args.data, columns, args.score_type, args.decimal)
+    if isinstance(scoring, CostMatrixFile):
+        scoring = scoring.objective(classes)
+    why_no_plot = _why_no_plot(classes, scoring)
+    outputs = _outputs(args, out, plot=not why_no_plot)
+    start = time.perf_counter()
+    tuned, warned = _fit_scores(args, y, scores, scoring)
+    tuned.score_columns_ = tuple(columns)
+    _warn(warned)
+    report = _scores_report(args, tuned, y, warned, time.perf_counter() - start)
+    with atomic_outputs(*outputs, force=args.force) as temporaries:
+        if len(outputs) == 3:
+            _plot_scores(tuned, y, scores, temporaries[2])
+        persistence.dump(tuned, temporaries[0])
+        temporaries[1].write_text(json_text(report) + "\n")
+    if why_no_plot:
+        note(f"no PNG: {why_no_plot}")
+    facts = report["score"]
+    print(
+        f"threshold {format_threshold(report['decision_threshold'])}, "
+        f"{facts['quantity']} {facts['value']:.4g} on the scores tuned on; "
+        f"wrote {', '.join(map(str, outputs))}"
+    )
+    return 0
+
+
+def _fit_scores(args, y, scores, scoring):
+    """``tune_threshold`` on the scores, and the warnings it gave."""
+    pos_label = pos_label_of(args.pos_label, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ThresholdWarning)
+        try:
+            tuned = tune_threshold(
+                y,
+                scores,
+                scoring=scoring,
+                pos_label=pos_label,
+                score_type=args.score_type,
+                class_prior=class_prior_of(args.class_prior, np.unique(y)),
+                calibration=args.calibration,
+                random_state=args.seed,
+            )
+        except (ValueError, TypeError) as exc:
+            raise InputError(in_command_words(one_line(exc))) from None
+    return tuned, [
+        in_command_words(one_line(w.message))
+        for w in caught
+        if issubclass(w.category, UserWarning)
+    ]
+
+
+def _why_no_plot(classes, scoring):
+    """Why ``tune --score-column`` draws no curve, or ``""``."""
+    if not has_matplotlib():
+        return 'pip install "threshold-estimator[plot]" for one'
+    if classes.size > 2:
+        return (
+            "the curve is of one threshold, for two classes; the report holds "
+            "the thresholds of the classes"
+        )
+    if isinstance(scoring, str):
+        try:
+            objectives.get_objective(scoring)
+        except ValueError:
+            return (
+                f"--scoring {scoring} is a scikit-learn scorer, which the curve "
+                "does not draw"
+            )
+    return ""
+
+
+def _plot_scores(tuned, y, scores, path):
+    """The objective against the threshold on the scores tuned on, on the
+    scale the threshold applies to, weighted to the balance it is tuned for."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from threshold_estimator import ThresholdCurveDisplay
+
+    pos = int(np.flatnonzero(tuned.classes_ == tuned.pos_label_)[0])
+    if getattr(tuned, "calibration_", None) is not None:
+        scores = tuned.predict_proba(scores)[:, pos]
+    elif scores.ndim == 2:
+        scores = scores[:, pos]
+    codes = np.searchsorted(tuned.classes_, y)
+    weight = (tuned.class_prior_ / tuned.training_prior_)[codes]
+    display = ThresholdCurveDisplay.from_predictions(
+        y,
+        scores,
+        scoring=tuned.objective_,
+        threshold=tuned.threshold,
+        pos_label=tuned.pos_label_,
+        sample_weight=weight,
+        name=", ".join(tuned.score_columns_),
+    )
+    display.figure_.savefig(path, dpi=100, format="png")
+    plt.close(display.figure_)
+
+
+def _scores_report(args, tuned, y, warned, seconds):
+    """What ``tune --score-column`` found, as plain JSON values."""
+    classes, counts = np.unique(y, return_counts=True)
+    return {
+        "command": shlex.join(["threshold-estimator", *args.argv]),
+        "data": str(args.data),
+        "target": args.target,
+        "model": type(tuned).__name__,
+        "score_columns": list(tuned.score_columns_),
+        "score_type": tuned.score_type,
+        "calibration": tuned.calibration,
+        "objective": repr(tuned.objective_),
+        "pos_label": plain(tuned.pos_label_),
+        "decision_threshold": plain(tuned.threshold),
+        "decision_rule": tuned.decision_rule_,
+        "threshold_interval": plain(tuned.interval),
+        "confidence_level": tuned.confidence_level,
+        "score": score_facts(tuned),
+        "class_balance": {
+            str(plain(label)): int(count)
+            for label, count in zip(classes, counts, strict=True)
+        },
+        "class_prior": class_shares(tuned.classes_, tuned.class_prior_),
+        "n_samples": int(len(y)),
+        "fit_seconds": round(seconds, 3),
+        "warnings": warned,
+        "versions": versions(),
+    }
