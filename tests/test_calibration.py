@@ -48,20 +48,31 @@ def test_sigmoid_undoes_a_scaled_logit(score_type):
     assert found["b"] == pytest.approx(-0.25, abs=0.05)
 
 
-def test_isotonic_is_scikit_learns_map_of_the_logit():
+def test_isotonic_is_scikit_learns_map_of_the_scores():
     rng = np.random.default_rng(1)
     scores = rng.random(500)
     y = rng.random(500) < scores**2
     weight = rng.random(500) + 0.5
     found = fit_calibration("isotonic", y, scores, weight)
-    features = np.log(scores / (1 - scores))
     reference = IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1)
-    reference.fit(features, y.astype(float), weight)
+    reference.fit(scores, y.astype(float), weight)
     new = rng.random(300)
-    np.testing.assert_allclose(
-        calibrate(found, new), reference.predict(np.log(new / (1 - new)))
-    )
+    np.testing.assert_allclose(calibrate(found, new), reference.predict(new))
     assert np.all(np.diff(calibrate(found, np.sort(new))) >= 0)
+
+
+def test_tiny_probabilities_are_not_merged():
+    scores = np.array([1e-20, 1e-14, 0.3, 0.6, 0.9])
+    truth = np.array([False, True, False, True, True])
+    reference = IsotonicRegression(out_of_bounds="clip").fit(scores, truth)
+    np.testing.assert_allclose(
+        calibrate(fit_calibration("isotonic", truth, scores), scores),
+        reference.predict(scores),
+    )
+    # The sigmoid's logit keeps them apart too.
+    from threshold_estimator._calibration import score_features
+
+    assert np.unique(score_features(scores[:2], "probability")).size == 2
 
 
 def test_saturated_probabilities_keep_finite_features():

@@ -9,8 +9,8 @@ files need no private type and a loaded map is easy to check.
 - ``"sigmoid"``: Platt's two-parameter logistic map of the logit (of
   ``logit(p)`` for probabilities), scikit-learn's ``_SigmoidCalibration``.
 - ``"isotonic"``: the non-decreasing step map of scikit-learn's
-  ``IsotonicRegression``, applied by linear interpolation between its
-  points, as ``IsotonicRegression.predict`` does.
+  ``IsotonicRegression`` of the scores as given, applied by linear
+  interpolation between its points, as ``IsotonicRegression.predict`` does.
 - ``"temperature"`` (more classes): one temperature and a bias per class on
   the log probabilities, ``softmax(log p / T + b)``, bias-corrected
   temperature scaling (Alexandari, Kundaje and Shrikumar, 2020).
@@ -22,20 +22,22 @@ probability one against the rest and renormalise, as
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import expit, log_softmax, logit
+from scipy.special import expit, log_softmax
 
 METHODS = ("sigmoid", "isotonic", "temperature")
 
-#: Probabilities are kept this far from 0 and 1 before a logit or a log, so
-#: that saturated outputs keep finite features.
-_EPS = 1e-12
+#: Probabilities are kept this far from 0 before a logit or a log, so that
+#: outputs at exactly 0 (or 1) keep finite features, and no two distinct
+#: float32 or float64 probabilities are merged.
+_EPS = 1e-300
 
 
 def score_features(scores, score_type):
     """The scale a binary map reads: logits, from probabilities or as given."""
     scores = np.asarray(scores, dtype=np.float64)
     if score_type == "probability":
-        return logit(np.clip(scores, _EPS, 1 - _EPS))
+        p = np.clip(scores, _EPS, np.nextafter(1.0, 0.0))
+        return np.log(p) - np.log1p(-p)
     return scores
 
 
@@ -60,11 +62,11 @@ def fit_calibration(method, truth, scores, weight=None, score_type="probability"
         ``method`` and the map's parameters, plain numbers and arrays.
     """
     if np.ndim(scores) == 1:
-        features = score_features(scores, score_type)
+        features = _features(method, scores, score_type)
         return {"method": method, **_fit_binary(method, truth, features, weight)}
     if method == "temperature":
         return {"method": method, **_fit_temperature(truth, scores, weight)}
-    features = score_features(scores, "probability")
+    features = _features(method, scores, "probability")
     maps = [
         _fit_binary(method, truth == k, features[:, k], weight)
         for k in range(scores.shape[1])
@@ -77,12 +79,13 @@ def calibrate(calibration, scores, score_type="probability"):
     shape (n_samples,), for two classes; (n_samples, n_classes) for more."""
     method = calibration["method"]
     if np.ndim(scores) == 1:
-        return _apply_binary(method, calibration, score_features(scores, score_type))
+        features = _features(method, scores, score_type)
+        return _apply_binary(method, calibration, features)
     if method == "temperature":
         log_proba = np.log(np.clip(scores, _EPS, None))
         z = log_proba / calibration["temperature"] + calibration["bias"]
         return np.exp(log_softmax(z, axis=1))
-    features = score_features(scores, "probability")
+    features = _features(method, scores, "probability")
     columns = np.column_stack(
         [
             _apply_binary(method, one, features[:, k])
@@ -97,6 +100,14 @@ def calibrate(calibration, scores, score_type="probability"):
         out=np.full_like(columns, 1 / columns.shape[1]),
         where=total > 0,
     )
+
+
+def _features(method, scores, score_type):
+    """What a map reads: the logit for a sigmoid; the scores as given for an
+    isotonic map, which any increasing transform leaves as it is."""
+    if method == "isotonic":
+        return np.asarray(scores, dtype=np.float64)
+    return score_features(scores, score_type)
 
 
 def _fit_binary(method, positive, features, weight):
