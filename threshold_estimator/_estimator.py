@@ -1,6 +1,5 @@
 """ThresholdedClassifier: a classifier whose decision rule is tuned."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -70,6 +69,7 @@ from threshold_estimator._tuning import (
     tune_multiclass,
 )
 from threshold_estimator._versions import check_versions, with_versions
+from threshold_estimator._warnings import warn_at_caller
 from threshold_estimator.objectives import Constrained, Objective
 
 
@@ -599,8 +599,7 @@ class ThresholdedClassifier(
         record, calibration = self._calibrate(record, given)
         tuned, found = self._tune_rule(record, given)
         for category, message in found:
-            # Past fit and scikit-learn's fit wrapper: the caller.
-            warnings.warn(message, category, stacklevel=3)
+            warn_at_caller(message, category)
         if self.refit:
             self._progress(f"refitting on all {len(y)} samples")
             estimator = clone(self.estimator).fit(X, y, **given.routed.estimator.fit)
@@ -906,14 +905,13 @@ class ThresholdedClassifier(
             if has_fit_parameter(self.estimator, "sample_weight"):
                 estimator_params["sample_weight"] = sample_weight
             else:
-                warnings.warn(
+                warn_at_caller(
                     f"{type(self.estimator).__name__}.fit does not accept "
                     "sample_weight, so the weights only weigh the threshold's "
                     "objective. To weigh a Pipeline's steps, enable metadata "
                     "routing (sklearn.set_config(enable_metadata_routing=True)) "
                     "and request the weights.",
                     UserWarning,
-                    stacklevel=4,
                 )
         scorer_params = (
             {} if sample_weight is None else {"sample_weight": sample_weight}
