@@ -79,13 +79,13 @@ class SaturatedScoresWarning(ThresholdWarning):
 
     Raised when a fold's held-out scores (or ``tune_threshold``'s) take fewer
     than 10 distinct values, when more than half of them share one value, or
-    when at least 5% of them share the value just above or just below the
-    threshold tuned on them, so that moving the threshold past it flips them
-    all at once. Tied samples fall on the same side of any threshold, and the
-    tuned threshold is decided by a handful of ties. Distinct scores never
-    raise it, however close to 0 or 1: a float32 sigmoid rounds its outputs
-    monotonically, merging some but never swapping two, so distinct ones keep
-    the model's order.
+    when at least 5% of them (and 5 samples) share the value just above or
+    just below the threshold tuned on them, so that moving the threshold past
+    it flips them all at once. Tied samples fall on the same side of any
+    threshold, and the tuned threshold is decided by a handful of ties.
+    Distinct scores never raise it, however close to 0 or 1: a float32
+    sigmoid rounds its outputs monotonically, merging some but never
+    swapping two, so distinct ones keep the model's order.
 
     The message says what applies: for probabilities tied within 1e-6 of 0 or
     1 (a float32 sigmoid is exactly 1 above a logit of 17), the estimator's
