@@ -1,5 +1,7 @@
 """The fragility checks and report rows, as functions of arrays (no fit)."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -37,78 +39,148 @@ def test_few_samples_names_the_fold_and_the_class():
 
 
 @pytest.mark.parametrize(
-    "scores, is_probability, reason",
+    "scores, is_probability, threshold, reason",
     [
-        (np.repeat([0.1, 0.9], 50), True, "2 distinct values in 100 samples"),
-        (np.r_[np.zeros(60), np.linspace(0.1, 0.9, 40)], False, "60 of 100 samples"),
+        (
+            np.repeat([0.1, 0.9], 50),
+            True,
+            None,
+            "the 100 samples take only 2 distinct scores, so the threshold has 3 "
+            "places to go",
+        ),
+        (
+            np.r_[np.zeros(60), np.linspace(0.1, 0.9, 40)],
+            False,
+            None,
+            "60 of the 100 samples share the score 0, so they fall on the same "
+            "side of any threshold",
+        ),
+        # A network's float32 outputs, most of them exactly 1.
+        (
+            np.r_[np.ones(60), np.linspace(0.1, 0.9, 40)],
+            True,
+            0.5,
+            "60 of the 100 samples share the score 1, so",
+        ),
+        # Ten samples tied just above the threshold flip together.
+        (
+            np.r_[np.full(10, 0.7), np.linspace(0.01, 0.99, 90)],
+            False,
+            0.695,
+            "10 of the 100 samples share the score 0.7 just above the threshold "
+            "tuned on these scores, 0.695, so moving the threshold past that score "
+            "flips 10 predictions at once",
+        ),
+        (
+            np.r_[np.linspace(0.01, 0.99, 96), np.full(4, 0.7)],
+            False,
+            0.695,
+            "",
+        ),
+        # Distinct probabilities within 1e-6 of 0 and 1: small, not tied.
         (
             np.r_[np.full(30, 1e-9), np.full(30, 1 - 1e-9) - np.arange(30) * 1e-12]
             + np.r_[np.arange(30) * 1e-12, np.zeros(30)],
             True,
-            "100% of the probabilities are within 1e-6 of 0 or 1",
+            0.5,
+            "",
         ),
         # A network's outputs a few float32 steps below 1, all distinct.
         (
             1 - np.r_[np.linspace(1.5e-7, 9e-7, 60), np.linspace(0.1, 0.9, 40)],
             True,
-            "60% of the probabilities are within 1e-6 of 0 or 1",
-        ),
-        (np.linspace(0, 1, 100), True, ""),
-        # A pile at 0 away from the threshold is no reason to warn.
-        (
-            np.r_[np.full(40, 1e-9) + np.arange(40) * 1e-12, np.linspace(0.1, 1, 60)],
-            True,
+            1 - 5e-7,
             "",
         ),
+        # Distinct small floats around the threshold keep the model's order.
+        (
+            np.r_[1e-7, 3e-8, 8e-8, 2e-7, 5e-9, 4e-7, np.linspace(0.01, 1, 94)],
+            True,
+            9e-8,
+            "",
+        ),
+        (np.linspace(0, 1, 100), True, 0.5, ""),
     ],
 )
-def test_saturation_says_why(scores, is_probability, reason):
-    assert _diagnostics.saturation(scores, is_probability).startswith(reason)
+def test_saturation_is_about_ties(scores, is_probability, threshold, reason):
+    found = _diagnostics.saturation(scores, is_probability, threshold)
+    assert found.startswith(reason) and bool(found) == bool(reason)
 
 
-def test_float32_sigmoid_outputs_are_saturated():
+def test_float32_sigmoid_ties_are_named_where_the_threshold_meets_them():
     scores = _float32_sigmoid(LOGITS)
-    share = np.mean(scores >= 1 - 1e-6)
-    # Neither one tied value nor the outputs within 1e-7 of 1 make a majority.
-    assert np.mean(scores == 1) <= np.mean(scores >= 1 - 1e-7) < 0.5 < share
-    assert _diagnostics.saturation(scores, True) == (
-        f"{share:.0%} of the probabilities are within 1e-6 of 0 or 1, so moving "
-        "the threshold changes few predictions"
-    )
-
-
-def test_a_threshold_among_saturated_probabilities_is_named():
-    # A sixth of the probabilities on float32's last steps below 1.
-    scores = np.r_[1 - np.arange(1, 17) * 2.0**-24, np.linspace(0.01, 0.99, 80)]
+    values, counts = np.unique(scores, return_counts=True)
+    # The outputs next to 1 fall on float32's steps: 44 of 200 are exactly 1,
+    # 38 one step below, but no value holds half of them.
+    assert (values[-2:] == [1 - 2.0**-23, 1]).all()
+    assert counts[-2:].tolist() == [38, 44]
+    assert _diagnostics.saturation(scores, True) == ""
     assert _diagnostics.saturation(scores, True, threshold=0.5) == ""
-    assert _diagnostics.saturation(scores, True, threshold=1 - 2.5 * 2.0**-24) == (
-        "its threshold, 0.999999851, lies within 1e-6 of 1 among 16 of the 96 "
-        "probabilities, which float rounding, not the model, orders there"
+    assert _diagnostics.saturation(scores, True, threshold=1 - 2.0**-24) == (
+        "44 of the 200 samples share the score 1 just above the threshold tuned "
+        "on these scores, 0.9999999404, so moving the threshold past that score "
+        "flips 44 predictions at once"
     )
-    assert _diagnostics.saturation(scores, False, threshold=1 - 1e-7) == ""
+
+
+def test_distinct_float32_steps_around_the_threshold_are_no_tie():
+    # A sixth of the probabilities on float32's last steps below 1, distinct:
+    # the sigmoid's rounding merges scores but never swaps them.
+    steps = 1 - np.arange(1, 17) * 2.0**-24
+    scores = np.r_[steps, np.linspace(0.01, 0.99, 80)]
+    assert _diagnostics.saturation(scores, True, threshold=1 - 2.5 * 2.0**-24) == ""
+    # The same steps, 20 samples on each: those next to the threshold flip
+    # together.
+    tied = np.r_[np.repeat(steps, 20), np.linspace(0.01, 0.99, 80)]
+    assert _diagnostics.saturation(tied, True, threshold=1 - 2.5 * 2.0**-24) == (
+        "20 of the 400 samples share the score 0.999999881 just above the "
+        "threshold tuned on these scores, 0.999999851, so moving the threshold "
+        "past that score flips 20 predictions at once"
+    )
+
+
+def _clauses(message):
+    return re.split(r"[,.:;]\s+", message.rstrip("."))
 
 
 def test_saturated_scores_name_the_first_saturated_fold():
     folds = [np.linspace(0, 1, 50), np.repeat([0.2, 0.8], 25)]
     ((category, message),) = _diagnostics.saturated_scores(folds, True, "Advice.")
     assert category is SaturatedScoresWarning
-    assert message.startswith("The held-out scores of fold 1 are saturated")
-    # Ties are no matter of response or calibration: the caller's advice is
-    # for probabilities squashed against 0 and 1.
+    assert message.startswith("The held-out scores of fold 1 are tied")
+    # Ties away from 0 and 1 are no matter of response or calibration: the
+    # caller's advice is for probabilities squashed against 0 and 1.
     assert message.endswith("gives the threshold samples to separate.")
-    squashed = [np.linspace(0.1, 0.9, 50), _float32_sigmoid(LOGITS)]
-    ((_, message),) = _diagnostics.saturated_scores(squashed, True, "Advice.")
-    assert message.startswith("The held-out scores of fold 1 are saturated")
-    assert message.endswith("orders there. Advice.") or message.endswith(
-        "changes few predictions. Advice."
-    )
+    # Probabilities that all sit at 0 or 1 are squashed there.
     ((_, message),) = _diagnostics.saturated_scores(
-        [np.r_[1 - np.arange(1, 17) * 2.0**-24, np.linspace(0.01, 0.99, 80)]],
-        True,
-        "Advice.",
-        fold_thresholds=[1 - 2.5 * 2.0**-24],
+        [np.repeat([0.0, 1.0], 25)], True, "Advice."
     )
-    assert message.endswith("not the model, orders there. Advice.")
+    assert message.endswith("3 places to go. Advice.")
+    squashed = [np.linspace(0.1, 0.9, 50), _float32_sigmoid(LOGITS)]
+    ((_, message),) = _diagnostics.saturated_scores(
+        squashed, True, "Advice.", fold_thresholds=[0.5, 1 - 2.0**-24]
+    )
+    assert message.startswith("The held-out scores of fold 1 are tied: 44 of")
+    assert message.endswith("flips 44 predictions at once. Advice.")
+    away = _diagnostics.saturated_scores(squashed, True, "Advice.", [0.5, 0.5])
+    assert away == []
+
+
+@pytest.mark.parametrize(
+    "scores, threshold",
+    [
+        (np.repeat([0.2, 0.8], 25), None),
+        (np.r_[np.ones(60), np.linspace(0.1, 0.9, 40)], 0.5),
+        (np.r_[np.full(10, 0.7), np.linspace(0.01, 0.99, 90)], 0.695),
+    ],
+)
+def test_each_clause_of_a_saturation_message_appears_once(scores, threshold):
+    ((_, message),) = _diagnostics.saturated_scores(
+        [scores], True, "Use logits: they keep ties apart.", [threshold], ["y_score"]
+    )
+    assert message.startswith("y_score are tied: ")
+    clauses = _clauses(message)
+    assert len(clauses) == len(set(clauses)), message
 
 
 def test_fold_disagreement_of_two_classes_counts_the_positives():

@@ -788,7 +788,8 @@ def test_saturated_scores_warn():
     clf = ThresholdedClassifier(DecisionTreeClassifier(max_depth=1), cv=FOLDS)
     with pytest.warns(
         SaturatedScoresWarning,
-        match="saturated: 2 distinct values.*a model with finer scores",
+        match=r"tied: the 200 samples take only 2 distinct scores, so the threshold "
+        r"has 3 places to go\. A model with finer scores",
     ) as record:
         clf.fit(X, y)
     assert "decision_function" not in str(record[0].message)
@@ -1029,12 +1030,16 @@ class Float32NetworkWithMargins(Float32Network):
 @pytest.mark.parametrize(
     "scale, reason",
     [
-        (12.0, r"saturated: \d+% of the probabilities are within 1e-6 of 0 or 1"),
+        (
+            12.0,
+            r"tied: \d+ of the 120 samples share the score 1, so they fall on the "
+            r"same side of any threshold\. ",
+        ),
         (
             5.0,
-            r"saturated: its threshold, 0\.99999\d+, lies within 1e-6 of 1 among "
-            r"\d+ of the 120 probabilities, which float rounding, not the model, "
-            "orders there",
+            r"tied: \d+ of the 120 samples share the score 1 just above the "
+            r"threshold tuned on these scores, 0\.99999\d+, so moving the threshold "
+            r"past that score flips \d+ predictions at once\. ",
         ),
     ],
 )
@@ -1105,12 +1110,39 @@ class ExtremeProbabilities(ClassifierMixin, BaseEstimator):
         return np.c_[1 - p, p]
 
 
-def test_probabilities_piled_at_zero_and_one_warn(binary_data):
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda clf, X, y: clf.fit(X, y),
+        lambda clf, X, y: make_pipeline(StandardScaler(), clf).fit(X, y),
+        lambda clf, X, y: cross_val_score(clf, X, y, cv=2),
+    ],
+    ids=["fit", "Pipeline", "cross_val_score"],
+)
+def test_probabilities_tied_at_one_warn_at_the_callers_line(binary_data, call):
     X, y = binary_data
     clf = ThresholdedClassifier(ExtremeProbabilities(), cv=FOLDS)
-    with pytest.warns(SaturatedScoresWarning, match="within 1e-6 of 0 or 1") as record:
-        clf.fit(X, y)
-    assert record[0].filename == __file__  # points at the caller's fit
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        call(clf, X, y)
+    tied = [w for w in record if w.category is SaturatedScoresWarning]
+    assert tied and "samples share the score 1" in str(tied[0].message)
+    # Past fit, scikit-learn's wrappers and joblib: this line.
+    assert {w.filename for w in tied} == {__file__}
+
+
+def test_small_distinct_float32_probabilities_do_not_warn(binary_data):
+    """Outputs mostly below 1e-6, all distinct: the margins decide the same."""
+    X, y = binary_data
+    p = Float32NetworkWithMargins(scale=3.0, shift=-3.0).fit(X, y).predict_proba(X)
+    assert np.mean(p[:, 1] < 1e-6) > 0.5 and np.unique(p[:, 1]).size == len(y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SaturatedScoresWarning)
+        clf = ThresholdedClassifier(
+            Float32NetworkWithMargins(scale=3.0, shift=-3.0), scoring="f1", cv=FOLDS
+        ).fit(X, y)
+    margins = clone(clf).set_params(response_method="decision_function").fit(X, y)
+    np.testing.assert_array_equal(clf.predict(X), margins.predict(X))
 
 
 def test_predicted_positive_rate_far_from_the_base_rate_warns(binary_data):

@@ -22,7 +22,7 @@ def _network(n_samples, positive_share, seed, fainter=1.0):
     """Labels and an overconfident network's float32 logits."""
     rng = np.random.default_rng(seed)
     y = (rng.random(n_samples) < positive_share).astype(int)
-    logits = 20 * (fainter * 3 * y + rng.normal(size=n_samples)) - 30
+    logits = 40 * (fainter * 3 * y + rng.normal(size=n_samples)) - 40
     return y, logits.astype(np.float32)
 
 

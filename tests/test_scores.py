@@ -1,4 +1,6 @@
 import pickle
+import re
+import warnings
 
 import numpy as np
 import pytest
@@ -163,6 +165,56 @@ def test_logits_separate_what_a_float32_sigmoid_saturates():
         y, logits, scoring="f1", score_type="logit", n_resamples=0
     )
     assert from_logits.score > from_probabilities.score + 0.05
+
+
+def test_saturated_scores_warn_once_per_clause_at_the_callers_line():
+    y, logits = _overconfident()
+    p = _sigmoid(logits, np.float32)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        tune_threshold(y, p, scoring="f1", n_resamples=0)
+    (tied,) = [w for w in record if w.category is SaturatedScoresWarning]
+    # Past tune_threshold and scikit-learn's validate_params: this line.
+    assert tied.filename == __file__
+    message = str(tied.message)
+    assert message.startswith("The scores in y_score are tied: ")
+    assert "samples share the score 1" in message
+    clauses = re.split(r"[,.:;]\s+", message.rstrip("."))
+    assert len(clauses) == len(set(clauses)), message
+
+
+def test_small_distinct_float32_probabilities_do_not_warn():
+    """A network's float32 sigmoids, nearly all below 1e-6 but distinct, keep
+    the order of its logits: tuning on either gives the same decisions."""
+    rng = np.random.default_rng(0)
+    y = (rng.random(945) < 0.1).astype(np.int64)
+    logits = np.where(y, 5, -20) + 3 * rng.normal(size=y.size)
+    p = _sigmoid(logits, np.float32).astype(np.float64)
+    assert np.mean(p < 1e-6) > 0.8 and np.unique(p).size == y.size
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SaturatedScoresWarning)
+        tuned = tune_threshold(y, p, scoring="f1", n_resamples=0)
+    on_logits = tune_threshold(
+        y, logits, scoring="f1", score_type="logit", n_resamples=0
+    )
+    np.testing.assert_array_equal(tuned.predict(p), on_logits.predict(logits))
+
+
+@pytest.mark.parametrize("score_type", ["logit", "probability"])
+def test_ties_away_from_0_and_1_get_advice_for_ties(score_type):
+    """Rounded logits, or the vote shares of five neighbours: no sigmoid to
+    undo."""
+    y, logits = _network_outputs(n=400)
+    scores = (
+        np.round(logits / 10)
+        if score_type == "logit"
+        else np.round(_sigmoid(logits) * 5) / 5
+    )
+    with pytest.warns(SaturatedScoresWarning, match="distinct scores") as record:
+        tune_threshold(y, scores, score_type=score_type, n_resamples=0)
+    message = str(record[0].message)
+    assert "A model with finer scores" in message
+    assert "score_type='logit'" not in message
 
 
 @pytest.mark.parametrize(

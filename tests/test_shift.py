@@ -2,10 +2,16 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import recall_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
+from sklearn.utils import Bunch
 
 from threshold_estimator import (
     FewSamplesWarning,
@@ -17,11 +23,13 @@ from threshold_estimator._shift import (
     POINTS_PER_CLASS,
     ClassPrior,
     detectable_distance,
+    drift_report,
     estimate_prior,
     ks_p_value,
     ks_statistic,
     prior_interval,
     rows_to_detect,
+    sampling_distance,
     summarize,
 )
 from threshold_estimator.objectives import cost
@@ -265,7 +273,12 @@ def test_drift_check_allows_for_a_refit_with_few_distinct_scores():
         clf.fit(X, y)
     report = clf.check_drift(X_new)
     assert report.verdict == "no drift"
-    assert "folds differ by up to" in report.message
+    # Significant, but no farther than the fold models lie apart.
+    assert report.p_value < 0.01
+    assert (
+        f"but within the {report.fold_distance:.3f} by which the folds' models "
+        "differ" in report.message
+    )
     assert report.fold_distance >= 0
 
 
@@ -413,7 +426,13 @@ def test_drift_check_refuses_too_few_rows_and_says_how_many_it_needs():
     report = clf.check_drift(X_new[:300])
     assert report.verdict == "no drift"
     assert 0.05 < report.detectable_distance < 0.15
-    assert f"{report.detectable_distance:.3f}" in report.message
+    assert (
+        f"below the {report.detectable_distance:.3f} that 300 rows detect at "
+        f"alpha=0.01; at the balance the rule is tuned for" in report.message
+    )
+    assert f"below the {report.stale_detectable_distance:.3f} they detect" in (
+        report.message
+    )
 
 
 def test_detectable_distance_falls_with_rows_and_inverts_rows_to_detect():
@@ -424,3 +443,186 @@ def test_detectable_distance_falls_with_rows_and_inverts_rows_to_detect():
     assert detectable_distance(needed - 1, 5000, 0.01) > 0.25
     # At the distance the asymptotic p-value sits at alpha.
     assert ks_p_value(distances[1], 100, 5000) == pytest.approx(0.01, abs=1e-6)
+
+
+def _comparison(statistic, p_value, detectable):
+    return Bunch(statistic=statistic, p_value=p_value, detectable=detectable)
+
+
+@pytest.mark.parametrize(
+    "adjusted, stale, verdict, quoted, not_quoted",
+    [
+        # Neither comparison counts, at alpha=0.05 the new balance's would:
+        # both are quoted, each with what it was measured against.
+        (
+            (0.092, 0.046, 0.094),
+            (0.080, 0.1, 0.092),
+            "no drift",
+            [
+                "at the new data's estimated balance (0: 0.93, 1: 0.07), the new "
+                "scores' distance from the held-out ones is KS 0.092 (p = 0.046), "
+                "below the 0.094 that 300 rows detect at alpha=0.01;",
+                "at the balance the rule is tuned for (0: 0.9, 1: 0.1), it is KS "
+                "0.080 (p = 0.1), below the 0.092 they detect; the threshold "
+                "still applies.",
+            ],
+            [],
+        ),
+        (
+            (0.070, 0.001, 0.06),
+            (0.072, 0.0008, 0.06),
+            "no drift",
+            [
+                "KS 0.070 (p = 0.001), beyond the 0.060 that 300 rows detect at "
+                "alpha=0.01 but within the 0.080 by which the folds' models "
+                "differ, as a refit's may;",
+                "KS 0.072 (p = 0.0008), beyond the 0.060 they detect but within "
+                "the folds' 0.080;",
+            ],
+            [],
+        ),
+        (
+            (0.050, 0.4, 0.094),
+            (0.200, 1e-9, 0.092),
+            "balance shift",
+            [
+                "KS 0.050 (p = 0.4), below the 0.094 that 300 rows detect",
+                "KS 0.200 (p = 1e-09), beyond the 0.092 they detect and the "
+                "folds' 0.080. Re-derive the threshold",
+            ],
+            ["less than one of the"],
+        ),
+        # The verdict rests on the new balance's comparison alone.
+        (
+            (0.161, 7e-8, 0.089),
+            (0.139, 3.6e-6, 0.088),
+            "scores changed",
+            [
+                "The scores themselves changed: at the new data's estimated "
+                "balance (0: 0.93, 1: 0.07), the new scores' distance from the "
+                "held-out ones is KS 0.161 (p = 7e-08), beyond the 0.089 that 300 "
+                "rows detect at alpha=0.01 and the 0.080 by which the folds' "
+                "models differ, as a refit's may. A threshold cannot fix this",
+            ],
+            ["0.139", "tuned for"],
+        ),
+    ],
+)
+def test_drift_report_quotes_the_comparisons_that_decided(
+    adjusted, stale, verdict, quoted, not_quoted
+):
+    found = {"adjusted": _comparison(*adjusted), "stale": _comparison(*stale)}
+    report = drift_report(
+        found,
+        np.array([0.93, 0.07]),
+        np.array([0.9, 0.1]),
+        np.array([0, 1]),
+        300,
+        0.01,
+        0.08,
+    )
+    assert report.verdict == verdict
+    for text in quoted:
+        assert text in report.message
+    for text in not_quoted:
+        assert text not in report.message
+    assert (report.statistic, report.p_value, report.detectable_distance) == adjusted
+    assert (
+        report.stale_statistic,
+        report.stale_p_value,
+        report.stale_detectable_distance,
+    ) == stale
+
+
+def test_a_balance_that_leaves_a_class_no_row_is_questioned():
+    found = {
+        "adjusted": _comparison(0.094, 0.043, 0.111),
+        "stale": _comparison(0.151, 6.2e-5, 0.108),
+    }
+    report = drift_report(
+        found,
+        np.array([1 - 6e-8, 6e-8]),
+        np.array([0.9, 0.1]),
+        np.array(["ham", "spam"]),
+        400,
+        0.01,
+        0.014,
+    )
+    assert report.verdict == "balance shift"
+    assert (
+        "The estimate leaves class 'spam' less than one of the 400 rows: the new "
+        "data may hold none, or its samples may no longer score as they did"
+    ) in report.message
+
+
+def test_sampling_distance_is_the_mean_distance_of_two_samples():
+    rng = np.random.default_rng(0)
+    distances = [
+        ks_statistic(rng.normal(size=400), rng.normal(size=1600), np.ones(1600))
+        for _ in range(400)
+    ]
+    assert np.mean(distances) == pytest.approx(sampling_distance(400, 1600), rel=0.1)
+
+
+def test_fold_distance_leaves_out_what_sampling_puts_between_folds():
+    rng = np.random.default_rng(0)
+    scores = rng.normal(size=2000)
+    labels = (rng.random(2000) < 0.3).astype(np.intp)
+    fold = rng.integers(0, 5, size=2000)
+    # The same scores, split at random: a fold lies from the rest about as
+    # far as sampling puts it, which check_drift's p-values allow for.
+    same = summarize(scores, labels, 2, fold=fold).fold_distance
+    assert same < 0.5 * sampling_distance(400, 1600)
+    # One fold's model scores 0.3 higher: that is what remains.
+    moved = summarize(scores + 0.3 * (fold == 0), labels, 2, fold=fold)
+    rest = scores[fold != 0]
+    raw = ks_statistic(scores[fold == 0] + 0.3, rest, np.ones(rest.size))
+    assert moved.fold_distance == pytest.approx(
+        raw - sampling_distance(np.sum(fold == 0), rest.size), abs=0.01
+    )
+
+
+@pytest.mark.parametrize(
+    "move",
+    [lambda X: X * 0.7, lambda X: X + [1.0, 0.0, 0.0, 0.0]],
+    ids=["scaled", "shifted"],
+)
+def test_a_feature_shift_beyond_the_detectable_distance_is_scores_changed(move):
+    X, y = _draw(2000, 0.2, seed=16)
+    clf = _fit(X, y)
+    X_new, _ = _draw(400, 0.2, seed=17)
+    X_ref, _ = _draw(20_000, 0.2, seed=18)
+    shifted = move(X_new)
+    # The new rows' scores lie from those of unshifted rows farther than 400
+    # rows can detect and than the folds' models differ.
+    moved = ks_statistic(
+        clf.predict_proba(shifted)[:, 1],
+        clf.predict_proba(X_ref)[:, 1],
+        np.ones(len(X_ref)),
+    )
+    report = clf.check_drift(shifted)
+    assert moved > max(report.detectable_distance, report.fold_distance) + 0.02
+    assert report.verdict == "scores changed"
+    assert clf.check_drift(X_new).verdict == "no drift"
+
+
+def test_fainter_digits_are_scores_changed_not_no_drift():
+    """Digits with fainter ink: a pixel model's recall halves. The folds of
+    900 rows lie apart by about as much as sampling 180 of them puts between
+    them; counted in the allowance, that hid the change."""
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y == 5, train_size=900, test_size=400, random_state=1, stratify=y == 5
+    )
+    model = make_pipeline(MinMaxScaler(), LogisticRegression())
+    clf = ThresholdedClassifier(model, scoring="f1", random_state=0)
+    clf.fit(X_train, y_train)
+    faint = X_test * 0.6
+    assert recall_score(y_test, clf.predict(faint)) < 0.5 * recall_score(
+        y_test, clf.predict(X_test)
+    )
+    assert clf.check_drift(X_test).verdict == "no drift"
+    report = clf.check_drift(faint)
+    assert report.verdict == "scores changed"
+    assert report.fold_distance < report.statistic
+    assert f"KS {report.statistic:.3f}" in report.message

@@ -8,7 +8,6 @@ fold order, so that fold ``i`` is the slice ``record.folds[i]`` of each array.
 """
 
 import time
-import warnings
 from numbers import Integral, Real
 from typing import NamedTuple
 
@@ -28,6 +27,8 @@ from sklearn.utils import Bunch, _safe_indexing
 from sklearn.utils._response import _get_response_values_binary
 from sklearn.utils.metadata_routing import _routing_enabled, process_routing
 from sklearn.utils.validation import _check_method_params, has_fit_parameter
+
+from threshold_estimator._warnings import warn_at_caller
 
 
 class Fold(NamedTuple):
@@ -292,14 +293,13 @@ def route_fit_params(owner, sample_weight, fit_params):
         if has_fit_parameter(owner.estimator, "sample_weight"):
             estimator_params["sample_weight"] = sample_weight
         else:
-            warnings.warn(
+            warn_at_caller(
                 f"{type(owner.estimator).__name__}.fit does not accept "
                 "sample_weight, so the weights only weigh the threshold's "
                 "objective. To weigh a Pipeline's steps, enable metadata "
                 "routing (sklearn.set_config(enable_metadata_routing=True)) "
                 "and request the weights.",
                 UserWarning,
-                stacklevel=4,
             )
     scorer_params = {} if sample_weight is None else {"sample_weight": sample_weight}
     return Bunch(

@@ -19,28 +19,31 @@ from threshold_estimator.exceptions import (
 )
 from threshold_estimator.objectives import Constrained
 
-# Fewer distinct held-out scores than this in a fold means saturated scores.
+# Fewer distinct held-out scores than this in a fold leave the threshold few
+# places to go.
 MIN_DISTINCT_SCORES = 10
 # Fold rules disagree when their predicted shares differ by this factor.
 DISAGREEMENT_RATIO = 2.0
 # Fewer samples of a class than this in a held-out fold is too few to tune on.
 FEW_SAMPLES = 5
-# Probabilities this close to 0 or 1 count as saturated: below it, their
-# differences are float rounding (float32 steps by 6e-8 next to 1), not the
-# model's.
+# One score shared by more than this share of a fold's samples is a pile that
+# no threshold splits.
+TIED_SHARE = 0.5
+# A run of equal scores next to the threshold, of at least this share of the
+# samples (and FEW_SAMPLES), flips as one block when the threshold moves past it.
+TIED_BLOCK_SHARE = 0.05
+# Probabilities tied this close to 0 or 1 are a squashing function's rounding
+# (a float32 sigmoid steps by 6e-8 next to 1 and is exactly 1 above a logit
+# of 17), which margins or logits keep apart.
 EXTREME = 1e-6
-# A larger share of probabilities saturated leaves the threshold few samples
-# to move.
-SATURATED_SHARE = 0.5
 # A predicted share this many times the actual share, or below its inverse,
 # is worth a warning.
 RATE_RATIO = 10.0
 
 
-_FEW_VALUES_ADVICE = (
-    "Tied samples fall on the same side of any threshold: a model with finer "
-    "scores (a deeper tree, an ensemble, more neighbours, more informative "
-    "features) gives the threshold samples to separate."
+_FINER_SCORES_ADVICE = (
+    "A model with finer scores (a deeper tree, an ensemble, more neighbours, "
+    "more informative features) gives the threshold samples to separate."
 )
 
 
@@ -86,55 +89,69 @@ def few_samples(held_out_counts, classes):
     ]
 
 
-_FEWER_PREDICTIONS = "so moving the threshold changes few predictions"
-
-
-def _squashed(scores, threshold):
-    """Why probabilities next to 0 or 1 decide the threshold, or ``""``."""
-    near_end = (scores <= EXTREME) | (scores >= 1 - EXTREME)
-    share = np.mean(near_end)
-    if share > SATURATED_SHARE:
-        return (
-            f"{share:.0%} of the probabilities are within 1e-6 of 0 or 1, "
-            f"{_FEWER_PREDICTIONS}"
-        )
-    if threshold is None:
-        return ""
-    end = 0 if abs(threshold) < abs(1 - threshold) else 1
-    there = np.count_nonzero(np.abs(scores - end) <= EXTREME)
-    if abs(threshold - end) > EXTREME or not there:
-        return ""
-    return (
-        f"its threshold, {shown_number(threshold)}, lies within 1e-6 of {end} "
-        f"among {there} of the {scores.size} probabilities, which float rounding, "
-        "not the model, orders there"
+def _tie_at_threshold(values, counts, threshold):
+    """The index in ``values`` of the larger run of equal scores next to
+    ``threshold`` (the lowest predicted positive or the highest below it),
+    and which side of it that run lies."""
+    above = int(np.searchsorted(values, threshold))
+    sides = [(i, side) for i, side in ((above, "above"), (above - 1, "below"))]
+    return max(
+        ((i, side) for i, side in sides if 0 <= i < values.size),
+        key=lambda found: counts[found[0]],
     )
 
 
-def _tied(scores):
-    """Why few distinct values leave the threshold little to do, or ``""``."""
-    _, counts = np.unique(scores, return_counts=True)
-    if counts.size < min(MIN_DISTINCT_SCORES, scores.size / 2):
-        return (
-            f"{counts.size} distinct values in {scores.size} samples, "
-            f"{_FEWER_PREDICTIONS}"
-        )
-    if counts.max() > scores.size / 2:
-        return (
-            f"{counts.max()} of {scores.size} samples share one value, "
-            f"{_FEWER_PREDICTIONS}"
-        )
-    return ""
-
-
 def _saturation(scores, is_probability, threshold):
-    """The reason, and whether it is probabilities squashed against 0 or 1."""
-    squashed = _squashed(scores, threshold) if is_probability else ""
-    return (squashed, True) if squashed else (_tied(scores), False)
+    """Why tied scores leave the threshold little to do, or ``""``; and
+    whether the tie is probabilities squashed against 0 or 1.
+
+    Only ties count: distinct scores, however close, keep the model's order
+    (rounding, such as a float32 sigmoid's, is monotone: it merges scores,
+    never swaps them), so a threshold can still separate them.
+    """
+    values, counts = np.unique(scores, return_counts=True)
+    n = scores.size
+    near_end = np.minimum(values, 1 - values) <= EXTREME
+    largest = int(np.argmax(counts))
+    if values.size < min(MIN_DISTINCT_SCORES, n / 2):
+        reason = (
+            f"the {n} samples take only {values.size} distinct scores, so the "
+            f"threshold has {values.size + 1} places to go"
+        )
+        # Squashed only if all of them are: steps across [0, 1] are a coarse
+        # model's, such as a tree's leaves or a few neighbours' votes.
+        return reason, is_probability and bool(near_end.all())
+    if counts[largest] > TIED_SHARE * n:
+        reason = (
+            f"{counts[largest]} of the {n} samples share the score "
+            f"{shown_number(values[largest])}, so they fall on the same side of "
+            "any threshold"
+        )
+    elif threshold is None:
+        return "", False
+    else:
+        tied, side = _tie_at_threshold(values, counts, threshold)
+        if counts[tied] < max(FEW_SAMPLES, TIED_BLOCK_SHARE * n):
+            return "", False
+        largest = tied
+        reason = (
+            f"{counts[tied]} of the {n} samples share the score "
+            f"{shown_number(values[tied])} just {side} the threshold tuned on "
+            f"these scores, {shown_number(threshold, 4)}, so moving the "
+            f"threshold past that score flips {counts[tied]} predictions at once"
+        )
+    return reason, is_probability and bool(near_end[largest])
 
 
 def saturation(scores, is_probability, threshold=None):
-    """Why one fold's held-out scores are saturated, or an empty string.
+    """Why tied scores leave the threshold little to do, or an empty string.
+
+    Scores are saturated when they take fewer than ``MIN_DISTINCT_SCORES``
+    distinct values (and fewer than half as many as samples), when more than
+    ``TIED_SHARE`` of them share one value, or, given a threshold, when the
+    run of equal scores just above or below it holds at least
+    ``TIED_BLOCK_SHARE`` of the samples (and ``FEW_SAMPLES``). Distinct scores
+    never are, however close to 0 or 1.
 
     Parameters
     ----------
@@ -142,39 +159,47 @@ def saturation(scores, is_probability, threshold=None):
         Binary: the scores of ``pos_label``. Multiclass: each sample's largest
         class probability.
     is_probability : bool
+        Whether ties within ``EXTREME`` of 0 or 1 are probabilities squashed
+        there, which finer responses keep apart.
     threshold : float, default=None
-        Binary: the fold's threshold, which should not lie among
-        probabilities within ``EXTREME`` of 0 or 1.
+        Binary: the threshold tuned on ``scores``.
     """
     return _saturation(scores, is_probability, threshold)[0]
 
 
-def saturated_scores(fold_scores, is_probability, advice, fold_thresholds=None):
-    """The first fold whose held-out scores are saturated (see saturation).
+def saturated_scores(
+    fold_scores, is_probability, advice, fold_thresholds=None, names=None
+):
+    """The first set of scores that is saturated (see saturation).
 
     Parameters
     ----------
     fold_scores : sequence of ndarray of shape (n_samples,)
     is_probability : bool
     advice : str
-        What to do about probabilities squashed against 0 and 1, which only
-        the caller knows (another response method, logits, calibration).
-        Tied scores get advice of their own: a model with finer scores.
+        What to do about probabilities tied at 0 or 1, which only the caller
+        knows (another response method, logits, a less confident model).
+        Other ties get advice of their own: a model with finer scores.
     fold_thresholds : sequence of float, default=None
-        Binary: each fold's threshold.
+        Binary: the threshold tuned on each set.
+    names : sequence of str, default=None
+        What the message calls each set; by default "The held-out scores of
+        fold i".
     """
     if fold_thresholds is None:
         fold_thresholds = [None] * len(fold_scores)
-    for i, (scores, threshold) in enumerate(
-        zip(fold_scores, fold_thresholds, strict=True)
+    if names is None:
+        names = [f"The held-out scores of fold {i}" for i in range(len(fold_scores))]
+    for scores, threshold, name in zip(
+        fold_scores, fold_thresholds, names, strict=True
     ):
         reason, squashed = _saturation(scores, is_probability, threshold)
         if reason:
             return [
                 (
                     SaturatedScoresWarning,
-                    f"The held-out scores of fold {i} are saturated: {reason}. "
-                    + (advice if squashed else _FEW_VALUES_ADVICE),
+                    f"{name} are tied: {reason}. "
+                    + (advice if squashed else _FINER_SCORES_ADVICE),
                 )
             ]
     return []

@@ -1,6 +1,5 @@
 """ThresholdedClassifier: a classifier whose decision rule is tuned."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -64,6 +63,7 @@ from threshold_estimator._tuning import (
     tune_multiclass,
 )
 from threshold_estimator._versions import check_versions, with_versions
+from threshold_estimator._warnings import warn_at_caller
 from threshold_estimator.objectives import Constrained, Objective
 
 
@@ -558,8 +558,7 @@ class ThresholdedClassifier(
         )
         tuned, found = self._tune_rule(record, given)
         for category, message in found:
-            # Past fit and scikit-learn's fit wrapper: the caller.
-            warnings.warn(message, category, stacklevel=3)
+            warn_at_caller(message, category)
         if self.refit:
             self._progress(f"refitting on all {len(y)} samples")
             estimator = clone(self.estimator).fit(X, y, **given.routed.estimator.fit)

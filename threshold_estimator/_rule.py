@@ -26,7 +26,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
+from sklearn.utils import Bunch, check_random_state
 
 from threshold_estimator._abstention import label_with_abstentions, tune_band
 from threshold_estimator._calibration import calibrate
@@ -366,15 +366,19 @@ class DecisionRuleMixin:
         """Whether new data's scores still look like the held-out scores.
 
         The estimator's scores on ``X`` are compared with the held-out
-        scores summarised at fit (``held_out_summary_``), mixed in the
-        class balance that :meth:`estimate_class_prior` finds for ``X``, by
-        the largest distance between the two distribution functions (the
+        scores summarised at fit (``held_out_summary_``) by the largest
+        distance between the two distribution functions (the
         Kolmogorov-Smirnov statistic; with more classes, the largest over
-        each class's probability, Bonferroni-corrected). If they match after
-        that allowance, any change is one of balance, which
-        :meth:`with_class_prior` adjusts the rule for. If they do not, the
-        scores themselves changed (new kinds of samples, a broken feature),
-        and no threshold fixes that: retrain on data like the new data.
+        each class's probability, Bonferroni-corrected), twice: with the
+        held-out classes mixed in the balance that
+        :meth:`estimate_class_prior` finds for ``X``, and in the balance the
+        rule is tuned for. If they differ even at the new balance, the scores
+        themselves changed (new kinds of samples, a broken feature), and no
+        threshold fixes that: retrain on data like the new data. If they
+        match there but not at the tuned balance, the balance changed, which
+        :meth:`with_class_prior` adjusts the rule for. If they match at both,
+        there is no drift. The message quotes the distance, p-value and
+        yardsticks of each comparison that decided.
 
         Parameters
         ----------
@@ -388,15 +392,16 @@ class DecisionRuleMixin:
         -------
         report : Bunch
             ``verdict``: ``"no drift"``, ``"balance shift"`` or ``"scores
-            changed"``; ``message``: the verdict and what to do, in words;
-            ``class_prior``: the estimated balance of ``X``; ``statistic``
-            and ``p_value``: the distance after allowing for that balance;
-            ``stale_statistic`` and ``stale_p_value``: the distance at the
-            balance the rule is tuned for, ``tuned_class_prior`` (that is,
-            ``class_prior_``); ``fold_distance``: the largest distance
-            between one fold's held-out scores and the other folds' (see
-            Notes); ``detectable_distance``: the smallest distance that
-            ``n_samples`` new rows can show to be significant; ``n_samples``.
+            changed"``; ``message``: the verdict, its figures and what to
+            do, in words; ``class_prior``: the estimated balance of ``X``;
+            ``statistic``, ``p_value`` and ``detectable_distance``: the
+            distance at that balance, its p-value, and the smallest distance
+            that ``n_samples`` new rows can show to be significant there;
+            ``stale_statistic``, ``stale_p_value`` and
+            ``stale_detectable_distance``: the same at the balance the rule
+            is tuned for, ``tuned_class_prior`` (that is, ``class_prior_``);
+            ``fold_distance``: how far one fold's held-out scores lie from
+            the other folds' beyond sampling (see Notes); ``n_samples``.
 
         Raises
         ------
@@ -413,16 +418,21 @@ class DecisionRuleMixin:
         model with few distinct scores, whose values move a little at the
         refit, is compared value for value. Models also differ from one fit
         to the next (trees and boosting more than linear models): a distance
-        counts as drift only when it is both significant at ``alpha`` and
-        larger than ``fold_distance``, how far one fold's held-out scores lie
-        from the other folds' at fit. The p-values are the asymptotic
-        Kolmogorov distribution's, with the held-out side counted as its
-        effective number of samples once reweighted (Kish's), and for more
-        classes at most the points its summary keeps. Fitting the balance to
-        ``X`` first makes the adjusted comparison conservative. With a few
-        hundred new samples, only large changes are detected: 300 rows
-        detect a distance of about 0.1 at ``alpha=0.01``, 1,000 rows 0.06
-        (``detectable_distance``).
+        counts only when it is both significant at ``alpha`` and larger than
+        ``fold_distance``. That is the largest distance between one fold's
+        held-out scores and the other folds', less the distance that
+        sampling alone puts between that many scores on average
+        (``sqrt(pi / 2) log 2`` over the root of their effective number, the
+        mean of the Kolmogorov distribution): sampling is what the p-values
+        allow for, and left in, it would make the allowance as large as the
+        changes a few hundred new rows can detect. The p-values are the
+        asymptotic Kolmogorov distribution's, with the held-out side counted
+        as its effective number of samples once reweighted (Kish's), and for
+        more classes at most the points its summary keeps. Fitting the
+        balance to ``X`` makes the comparison at that balance conservative.
+        With a few hundred new samples, only large changes are detected: 300
+        rows detect a distance of about 0.1 at ``alpha=0.01``, 1,000 rows
+        0.06 (``detectable_distance``).
 
         Examples
         --------
@@ -460,16 +470,6 @@ class DecisionRuleMixin:
         summary = ScoreSummary(**self.held_out_summary_)
         points = summary.scores.reshape(summary.weight.size, -1)
         corrected = alpha / columns.shape[1]
-        reference = effective_size(summary, prior)
-        detectable = detectable_distance(len(columns), reference, corrected)
-        if detectable > MAX_UNDETECTABLE_DISTANCE:
-            needed = rows_to_detect(MAX_UNDETECTABLE_DISTANCE, reference, corrected)
-            raise ValueError(
-                f"check_drift got {len(columns)} rows, too few to judge: on them "
-                f"only a change of {detectable:.2f} or more in the scores' "
-                f"distribution could be detected at alpha={alpha}. Pass at least "
-                f"{needed} rows."
-            )
         found = {}
         # "stale": the balance the rule is tuned for.
         for name, shares in (("stale", self.class_prior_), ("adjusted", prior)):
@@ -477,15 +477,33 @@ class DecisionRuleMixin:
             if points.shape[1] > 2:
                 # A sample of rows, not quantiles: it is no larger than itself.
                 reference = min(reference, summary.weight.size)
-            weight = summary.reweighted(shares)
-            statistic = max(
+            found[name] = Bunch(
+                shares=shares,
+                reference=reference,
+                detectable=detectable_distance(len(columns), reference, corrected),
+            )
+        adjusted = found["adjusted"]
+        if adjusted.detectable > MAX_UNDETECTABLE_DISTANCE:
+            needed = rows_to_detect(
+                MAX_UNDETECTABLE_DISTANCE, adjusted.reference, corrected
+            )
+            raise ValueError(
+                f"check_drift got {len(columns)} rows, too few to judge: on them "
+                f"only a change of {adjusted.detectable:.2f} or more in the "
+                f"scores' distribution could be detected at alpha={alpha}. Pass "
+                f"at least {needed} rows."
+            )
+        for comparison in found.values():
+            weight = summary.reweighted(comparison.shares)
+            comparison.statistic = max(
                 ks_statistic(columns[:, k], points[:, k], weight)
                 for k in range(columns.shape[1])
             )
-            p_value = min(
-                1.0, columns.shape[1] * ks_p_value(statistic, len(columns), reference)
+            comparison.p_value = min(
+                1.0,
+                columns.shape[1]
+                * ks_p_value(comparison.statistic, len(columns), comparison.reference),
             )
-            found[name] = (statistic, p_value)
         return drift_report(
             found,
             prior,
@@ -494,7 +512,6 @@ class DecisionRuleMixin:
             len(columns),
             alpha,
             summary.fold_distance,
-            detectable,
         )
 
     def predict_with_abstention(self, X, *, marker="abstain"):

@@ -1,6 +1,5 @@
 """Scores in, decisions out: tune a threshold from labels and scores alone."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -34,7 +33,7 @@ from threshold_estimator._search import (
 from threshold_estimator._shift import summarize
 from threshold_estimator._tuning import Binder, search_fold
 from threshold_estimator._versions import check_versions, with_versions
-from threshold_estimator.exceptions import SaturatedScoresWarning
+from threshold_estimator._warnings import warn_at_caller
 from threshold_estimator.objectives import Objective
 
 # Points of the objective curve kept in the result.
@@ -489,8 +488,7 @@ def _tune_binary(bind, scores, scoring, score_type, state):
     threshold = float(thresholds[best])
     shown_type = "probability" if state["calibration_"] is not None else score_type
     for category, message in _score_warnings(objective, scores, threshold, shown_type):
-        # Past this function and validate_params' wrapper: the caller.
-        warnings.warn(message, category, stacklevel=3)
+        warn_at_caller(message, category)
     keep = thinned(thresholds.size, best, _MAX_CURVE_POINTS)
     return {
         "decision_threshold_": threshold,
@@ -669,22 +667,17 @@ def _check_input(
 
 def _score_warnings(objective, scores, threshold, score_type):
     """The fragility warnings that apply to one set of scores."""
-    found = []
-    reason = _diagnostics.saturation(scores, score_type == "probability", threshold)
-    if reason:
-        advice = (
-            "Pass the scores before the sigmoid (the logits) with "
-            "score_type='logit': they keep apart what the sigmoid rounds to 0 or 1."
-            if score_type == "probability"
-            else "Tied scores fall on the same side of any threshold."
-        )
-        found.append(
-            (
-                SaturatedScoresWarning,
-                f"y_score is saturated: {reason}, so moving the threshold "
-                f"changes few predictions. {advice}",
-            )
-        )
+    advice = (
+        "Pass the scores before the sigmoid (the logits) with "
+        "score_type='logit': they keep apart what the sigmoid rounds to 0 or 1."
+    )
+    found = _diagnostics.saturated_scores(
+        [scores],
+        score_type == "probability",
+        advice,
+        [threshold],
+        names=["The scores in y_score"],
+    )
     positive = scores >= threshold
     predicted = np.array([positive.size - positive.sum(), positive.sum()])
     side = "above" if threshold > scores.max() else "below"

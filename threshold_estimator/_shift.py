@@ -95,8 +95,9 @@ class ScoreSummary(NamedTuple):
         The number of held-out samples summarised (of non-zero weight).
     fold_distance : float
         The largest distance (``ks_statistic``) between one fold's held-out
-        scores and the other folds': how much the scores move from one fit
-        to another with no drift at all.
+        scores and the other folds', less what sampling alone puts between
+        them on average (``sampling_distance``): how much the scores move
+        from one fit to another with no drift at all.
     """
 
     scores: np.ndarray
@@ -161,17 +162,23 @@ def summarize(
 
 
 def _fold_distance(scores, weight, fold, points):
-    """The largest distance between one fold's scores and the other folds'.
+    """How far one fold's scores lie from the other folds', beyond sampling.
 
     As ``ks_statistic``, the distribution functions are compared between
     consecutive distinct values, here those of the summary's ``points``: a
     count per fold between each two, in one pass, with no sort of the scores.
+    From each fold's distance is taken the distance that sampling alone puts
+    between that many scores and the rest on average (``sampling_distance``),
+    which the p-values of ``check_drift`` already allow for: what remains is
+    how much the models differ from one fit to another.
     """
     folds, fold_code = np.unique(fold, return_inverse=True)
+    if folds.size < 2:
+        return 0.0
     columns = scores.reshape(scores.shape[0], -1)
     points = points.reshape(points.shape[0], -1)
-    distance = 0.0
-    for k in range(columns.shape[1] if folds.size > 1 else 0):
+    distance = np.zeros(folds.size)
+    for k in range(columns.shape[1]):
         distinct = np.unique(points[:, k])
         between = distinct[:-1] + (distinct[1:] - distinct[:-1]) / 2
         cell = np.searchsorted(between, columns[:, k]) * folds.size + fold_code
@@ -181,8 +188,17 @@ def _fold_distance(scores, weight, fold, points):
         fold_cdf = np.cumsum(counts, axis=0)[:-1] / counts.sum(axis=0)
         rest = weights.sum(axis=1, keepdims=True) - weights
         rest_cdf = np.cumsum(rest, axis=0)[:-1] / rest.sum(axis=0)
-        distance = max(distance, float(np.abs(fold_cdf - rest_cdf).max(initial=0)))
-    return distance
+        distance = np.maximum(
+            distance, np.abs(fold_cdf - rest_cdf).max(axis=0, initial=0)
+        )
+    # The rest is weighted: its effective number of samples (Kish's).
+    total, squares = np.bincount(fold_code, weight), np.bincount(fold_code, weight**2)
+    rest_size = (total.sum() - total) ** 2 / (squares.sum() - squares)
+    noise = [
+        sampling_distance(n, m)
+        for n, m in zip(np.bincount(fold_code), rest_size, strict=True)
+    ]
+    return float(max(0.0, np.max(distance - noise)))
 
 
 def _merge_ties(sorted_scores, weight):
@@ -437,6 +453,15 @@ def effective_size(summary, prior):
     return summary.n_samples * efficiency
 
 
+def sampling_distance(n_new, n_reference):
+    """The mean Kolmogorov-Smirnov distance between two samples of the same
+    scores, of ``n_new`` and ``n_reference``: ``sqrt(pi / 2) log 2``, the mean
+    of the Kolmogorov distribution, over the root of their effective size
+    (with Stephens' correction, as ``ks_p_value``)."""
+    root = math.sqrt(n_new * n_reference / (n_new + n_reference))
+    return math.sqrt(math.pi / 2) * math.log(2) / (root + 0.12 + 0.11 / root)
+
+
 def ks_p_value(statistic, n_new, n_reference):
     """Asymptotic p-value of a two-sample Kolmogorov-Smirnov statistic.
 
@@ -468,57 +493,116 @@ def shifted_weights(sample_weight, codes, record, prior):
     return ratio if sample_weight is None else sample_weight * ratio
 
 
-def drift_report(
-    found, prior, tuned_for, classes, n_samples, alpha, tolerance, detectable
-):
+def differs(comparison, alpha, tolerance):
+    """Whether a comparison counts as a change: its distance significant at
+    ``alpha`` and larger than ``tolerance``, how far the folds' models lie
+    apart."""
+    return comparison.p_value < alpha and comparison.statistic > tolerance
+
+
+def format_comparison(comparison, alpha, tolerance, n_samples=None):
+    """A comparison's distance, its p-value and the yardsticks that judge it:
+    ``"KS 0.080 (p = 0.1), below the 0.092 that 300 rows detect at
+    alpha=0.01"``. Without ``n_samples``, the rows and alpha were named
+    before, and the yardsticks are named short."""
+    p_value = (
+        f"p = {comparison.p_value:.2g}" if comparison.p_value >= 1e-15 else "p < 1e-15"
+    )
+    found = f"KS {comparison.statistic:.3f} ({p_value})"
+    if n_samples is None:
+        detect = f"the {comparison.detectable:.3f} they detect"
+        folds = f"the folds' {tolerance:.3f}"
+    else:
+        detect = (
+            f"the {comparison.detectable:.3f} that {n_samples} rows detect at "
+            f"alpha={alpha:g}"
+        )
+        folds = (
+            f"the {tolerance:.3f} by which the folds' models differ, as a refit's may"
+        )
+    if comparison.p_value >= alpha:
+        return f"{found}, below {detect}"
+    if comparison.statistic > tolerance:
+        # A rule tuned without folds (tune_threshold's) has no distance of
+        # theirs to allow for.
+        return f"{found}, beyond {detect}" + (f" and {folds}" if tolerance else "")
+    return f"{found}, beyond {detect} but within {folds}"
+
+
+def format_vanished(prior, classes, n_samples):
+    """A caution, or ``""``, for a balance that leaves a class less than one
+    of the new rows: a class gone and a class whose samples now score as
+    another's look the same to the scores."""
+    vanished = np.flatnonzero(prior * n_samples < 1)
+    if vanished.size == 0:
+        return ""
+    label = shown_label(classes[vanished[0]])
+    return (
+        f"The estimate leaves class {label!r} less than one of the {n_samples} "
+        "rows: the new data may hold none, or its samples may no longer score "
+        "as they did (a changed feature), which only labelled rows tell apart; "
+        "check some first. "
+    )
+
+
+def drift_report(found, prior, tuned_for, classes, n_samples, alpha, tolerance):
     """The verdict of check_drift and its figures, as a Bunch.
 
-    A distance counts only when significant and larger than ``tolerance``,
-    how far the folds' own scores lie apart.
+    ``found`` holds the two comparisons, each a Bunch of ``statistic``,
+    ``p_value`` and ``detectable`` (the smallest significant distance):
+    ``"adjusted"``, at the new data's estimated balance, and ``"stale"``, at
+    the balance the rule is tuned for. If the scores differ from the
+    held-out ones even at the estimated balance, they changed; else, if they
+    differ at the tuned balance, the balance shifted; else there is no
+    drift. The message quotes the comparisons that decided, as
+    ``format_comparison``: the first alone, or both.
     """
-    (stale, stale_p), (statistic, p_value) = found["stale"], found["adjusted"]
-    shares = ", ".join(
-        f"{shown_label(label)!r}: {share:.3g}"
-        for label, share in zip(classes, prior, strict=True)
+    stale, adjusted = found["stale"], found["adjusted"]
+    new, old = (
+        ", ".join(
+            f"{shown_label(label)!r}: {share:.3g}"
+            for label, share in zip(classes, shares, strict=True)
+        )
+        for shares in (prior, tuned_for)
     )
-    if p_value < alpha and statistic > tolerance:
+    distance = "the new scores' distance from the held-out ones is"
+    at_new = f"at the new data's estimated balance ({new}), {distance} " + (
+        format_comparison(adjusted, alpha, tolerance, n_samples)
+    )
+    if differs(adjusted, alpha, tolerance):
         verdict = "scores changed"
         message = (
-            f"The scores themselves changed: even at the new data's estimated "
-            f"balance ({shares}) their distribution differs from the held-out "
-            f"one (KS {statistic:.3f}, p = {p_value:.2g}; the folds differ by "
-            f"up to {tolerance:.3f}). A threshold cannot fix this; retrain on "
-            "data like the new data."
-        )
-    elif stale_p < alpha and stale > tolerance:
-        verdict = "balance shift"
-        message = (
-            f"Balance shift: the new data's class balance is about {shares}. "
-            f"At that balance the scores match the held-out ones (KS "
-            f"{statistic:.3f}, p = {p_value:.2g}); at the old one they do not "
-            f"(KS {stale:.3f}, p = {stale_p:.2g}). Re-derive the threshold: "
-            "clf.with_class_prior(clf.estimate_class_prior(X_new))."
+            f"The scores themselves changed: {at_new}. A threshold cannot fix "
+            "this; retrain on data like the new data."
         )
     else:
-        verdict = "no drift"
-        message = (
-            f"No drift detected: the scores match the held-out ones (KS "
-            f"{stale:.3f}, p = {stale_p:.2g}; the folds differ by up to "
-            f"{tolerance:.3f}, so smaller changes cannot be told from a "
-            f"refit; {n_samples} rows detect changes of {detectable:.3f} or "
-            "more); the threshold still applies."
+        at_tuned = f"at the balance the rule is tuned for ({old}), it is " + (
+            format_comparison(stale, alpha, tolerance)
         )
+        if differs(stale, alpha, tolerance):
+            verdict = "balance shift"
+            message = (
+                f"Balance shift: {at_new}; {at_tuned}. "
+                f"{format_vanished(prior, classes, n_samples)}Re-derive the "
+                "threshold: clf.with_class_prior(clf.estimate_class_prior(X_new))."
+            )
+        else:
+            verdict = "no drift"
+            message = (
+                f"No drift detected: {at_new}; {at_tuned}; the threshold still applies."
+            )
     return Bunch(
         verdict=verdict,
         message=message,
         class_prior=prior,
         tuned_class_prior=tuned_for,
-        statistic=statistic,
-        p_value=p_value,
-        stale_statistic=stale,
-        stale_p_value=stale_p,
+        statistic=adjusted.statistic,
+        p_value=adjusted.p_value,
+        detectable_distance=adjusted.detectable,
+        stale_statistic=stale.statistic,
+        stale_p_value=stale.p_value,
+        stale_detectable_distance=stale.detectable,
         fold_distance=tolerance,
-        detectable_distance=detectable,
         n_samples=n_samples,
     )
 

@@ -75,18 +75,23 @@ class ThresholdWarning(UserWarning):
 
 
 class SaturatedScoresWarning(ThresholdWarning):
-    """The held-out scores take few distinct values, or pile up on one.
+    """Many held-out scores are equal, where the threshold needs them apart.
 
-    Also raised when most held-out probabilities lie within 1e-6 of 0 or 1,
-    or when a fold's threshold lies there among them: below that distance
-    (float32 steps by 6e-8 next to 1) float rounding, not the model, orders
-    the probabilities.
+    Raised when a fold's held-out scores (or ``tune_threshold``'s) take fewer
+    than 10 distinct values, when more than half of them share one value, or
+    when at least 5% of them (and 5 samples) share the value just above or
+    just below the threshold tuned on them, so that moving the threshold past
+    it flips them all at once. Tied samples fall on the same side of any
+    threshold, and the tuned threshold is decided by a handful of ties.
+    Distinct scores never raise it, however close to 0 or 1: a float32
+    sigmoid rounds its outputs monotonically, merging some but never
+    swapping two, so distinct ones keep the model's order.
 
-    Moving the threshold then changes few predictions, and the tuned threshold
-    is decided by a handful of ties or by rounding. The message says what
-    applies: a model with finer scores for ties; for squashed probabilities
-    the estimator's ``decision_function`` (unbounded margins) where it has
-    one, else the model's logits or a less confident model.
+    The message says what applies: for probabilities tied within 1e-6 of 0 or
+    1 (a float32 sigmoid is exactly 1 above a logit of 17), the estimator's
+    ``decision_function`` (unbounded margins) where it has one, else the
+    model's logits or a less confident model; for other ties, a model with
+    finer scores.
 
     Examples
     --------
