@@ -69,10 +69,6 @@ def test_tiny_probabilities_are_not_merged():
         calibrate(fit_calibration("isotonic", truth, scores), scores),
         reference.predict(scores),
     )
-    # The sigmoid's logit keeps them apart too.
-    from threshold_estimator._calibration import score_features
-
-    assert np.unique(score_features(scores[:2], "probability")).size == 2
 
 
 def test_saturated_probabilities_keep_finite_features():
