@@ -524,22 +524,27 @@ def _check_scores(y_score, score_type, name):
             f"{name} has shape {scores.shape}; give one score per sample, shape "
             "(n_samples,) or (n_samples, 1)."
         )
-    try:
-        scores = scores.astype(np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{name} must hold numbers; got dtype {scores.dtype}."
-        ) from None
-    if not np.isfinite(scores).all():
-        raise ValueError(
-            f"{name} holds {np.count_nonzero(~np.isfinite(scores))} NaN or infinite "
-            "values; a threshold needs a finite score for every sample."
-        )
+    scores = _finite_numbers(scores, name, "a threshold needs a finite score")
     if score_type == "probability" and ((scores < 0) | (scores > 1)).any():
         raise ValueError(
             f"{name} holds values outside [0, 1] (from {scores.min():.4g} to "
             f"{scores.max():.4g}), so they are not probabilities. For logits or "
             "other unbounded scores pass score_type='logit'."
+        )
+    return scores
+
+
+def _finite_numbers(scores, name, why):
+    """``scores`` as float64, refused unless numbers and finite."""
+    try:
+        scores = scores.astype(np.float64)
+    except (TypeError, ValueError):
+        message = f"{name} must hold numbers; got dtype {scores.dtype}."
+        raise ValueError(message) from None
+    if not np.isfinite(scores).all():
+        raise ValueError(
+            f"{name} holds {np.count_nonzero(~np.isfinite(scores))} NaN or infinite "
+            f"values; {why} of every sample."
         )
     return scores
 
@@ -567,17 +572,9 @@ def _check_class_scores(y_score, n_classes, score_type):
             f"{n_classes}), a softmax's probabilities or, with "
             "score_type='logit', its logits."
         )
-    try:
-        scores = scores.astype(np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"y_score must hold numbers; got dtype {scores.dtype}."
-        ) from None
-    if not np.isfinite(scores).all():
-        raise ValueError(
-            f"y_score holds {np.count_nonzero(~np.isfinite(scores))} NaN or infinite "
-            "values; the rule needs a finite score for every sample and class."
-        )
+    scores = _finite_numbers(
+        scores, "y_score", "the rule needs a finite score for every class"
+    )
     if score_type == "logit":
         return softmax(scores, axis=1)
     sums = scores.sum(axis=1)
