@@ -1032,6 +1032,15 @@ STATE_CASES = {
         "estimator_.predict",
         "is set on the object, hiding LogisticRegression.predict",
     ),
+    "an attribute hiding TunedThreshold.predict": (
+        "tuned",
+        lambda model: _replace(
+            ("predict",),
+            {"__class__": "rint", "__module__": "numpy", "__loader__": "FunctionNode"},
+        ),
+        "predict",
+        "is set on the object, hiding TunedThreshold.predict",
+    ),
     "a NaN TunedThreshold": (
         "tuned",
         lambda model: _set_value("decision_threshold_", value=float("nan")),

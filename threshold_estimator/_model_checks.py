@@ -126,6 +126,9 @@ class _Walk:
         if name in self.unchecked:
             return
         try:
+            # Every object, not only estimators: a TunedThreshold's or an
+            # objective's attribute could otherwise replace its predict.
+            _check_no_shadowing(obj, at)
             CHECKS.get(cls, _check_nothing)(obj, at)
             return
         except _UnsafeParameter as exc:
