@@ -1013,6 +1013,36 @@ STATE_CASES = {
         "held_out_summary_['class_index']",
         r"holds class indices from 5 to 5, beyond \[0, 2\)",
     ),
+    "a NaN fold distance, which hides every drift": (
+        "logistic",
+        lambda model: _set_value(
+            "held_out_summary_", "fold_distance", value=float("nan")
+        ),
+        "held_out_summary_['fold_distance']",
+        "is nan, not a finite number",
+    ),
+    "a fold distance beyond 1": (
+        "logistic",
+        lambda model: _set_value("held_out_summary_", "fold_distance", value=5.0),
+        "held_out_summary_['fold_distance']",
+        r"is 5.0, outside \[0, 1\]",
+    ),
+    "a held-out summary with a key it never has": (
+        "logistic",
+        lambda model: _set_value("held_out_summary_", "extra", value=1),
+        "held_out_summary_",
+        r"holds keys \['extra'\] besides",
+    ),
+    "a held-out summary of one class": (
+        "logistic",
+        lambda model: _set_array(
+            "held_out_summary_",
+            "class_index",
+            value=np.zeros(model.held_out_summary_["class_index"].size, np.int64),
+        ),
+        "held_out_summary_['weight']",
+        "gives a class no weight",
+    ),
     "an invalid parameter": (
         "logistic",
         lambda model: _set_value("estimator_", "C", value=-1.0),

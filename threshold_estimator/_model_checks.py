@@ -1003,7 +1003,21 @@ def _check_summary(clf, at, n_classes):
     weight = _array(summary, "weight", where, ndim=1, shape=(n_points,))
     if (weight < 0).any():
         _fail(_where(summary, "weight", where), "holds negative weights")
+    totals = np.bincount(summary["class_index"], weights=weight, minlength=n_classes)
+    if not (totals > 0).all():
+        # The class-balance methods divide by each class's share.
+        _fail(_where(summary, "weight", where), "gives a class no weight")
     _integer(summary, "n_samples", where)
+    # A distance between distributions of scores: check_drift reports no
+    # drift smaller than it, so a NaN or a 5 would hide every drift.
+    if _has(summary, "fold_distance"):
+        _number(summary, "fold_distance", where, low=0, high=1)
+    unknown = set(summary).difference(_SUMMARY_KEYS)
+    if unknown:
+        _fail(where, f"holds keys {sorted(map(str, unknown))} besides {_SUMMARY_KEYS}")
+
+
+_SUMMARY_KEYS = ("scores", "class_index", "weight", "n_samples", "fold_distance")
 
 
 def _check_tuned_threshold(tuned, at):
