@@ -1043,6 +1043,12 @@ STATE_CASES = {
         "held_out_summary_['weight']",
         "gives a class no weight",
     ),
+    "an objective that is a name": (
+        "tuned",
+        lambda model: _set_value("objective_", value="f1"),
+        "objective_",
+        "is a str, not a Objective or ScorerObjective",
+    ),
     "an invalid parameter": (
         "logistic",
         lambda model: _set_value("estimator_", "C", value=-1.0),

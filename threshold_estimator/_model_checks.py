@@ -68,6 +68,7 @@ from threshold_estimator.objectives import (
     CostMatrix,
     FromCounts,
     Metric,
+    Objective,
 )
 
 try:  # scikit-learn >= 1.8
@@ -931,6 +932,7 @@ def _check_thresholded_classifier(clf, at):
             )
         _check_class_rule(clf, at, rule, classes.size)
         _check_calibrations(clf, at, classes.size)
+    _check_objective_type(clf, at)
     for name in ("training_prior_", "class_prior_"):
         prior = _array(clf, name, at, ndim=1, shape=classes.shape, why=" (classes_)")
         if (prior < 0).any() or prior.sum() <= 0:
@@ -1064,6 +1066,7 @@ def _check_tuned_threshold(tuned, at):
             prior = _array(tuned, name, at, ndim=1, shape=classes.shape)
             if (prior < 0).any() or prior.sum() <= 0:
                 _fail(_where(tuned, name, at), "is not a class balance")
+    _check_objective_type(tuned, at)
     if _has(tuned, "held_out_summary_"):
         _check_summary(tuned, at, classes.size)
     _check_calibrations(tuned, at, classes.size)
@@ -1126,6 +1129,12 @@ def _check_binary_map(method, found, where):
         _fail(_where(found, "x", where), "is not a non-decreasing, non-empty array")
     if ((y < 0) | (y > 1)).any() or (np.diff(y) < 0).any():
         _fail(_where(found, "y", where), "is not non-decreasing probabilities")
+
+
+def _check_objective_type(model, at):
+    """``objective_``, which with_class_prior re-derives the rule with."""
+    if _has(model, "objective_"):
+        _instance(model, "objective_", at, (Objective, ScorerObjective))
 
 
 def _check_objective(objective, at):
