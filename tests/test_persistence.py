@@ -1049,6 +1049,18 @@ STATE_CASES = {
         "objective_",
         "is a str, not a Objective or ScorerObjective",
     ),
+    "a class prior that does not sum to 1": (
+        "logistic",
+        lambda model: _set_array("class_prior_", value=np.array([100.0, 1.0])),
+        "class_prior_",
+        "is not positive shares summing to 1",
+    ),
+    "a training prior without a class": (
+        "tuned",
+        lambda model: _set_array("training_prior_", value=np.array([1.0, 0.0])),
+        "training_prior_",
+        "is not positive shares summing to 1",
+    ),
     "an invalid parameter": (
         "logistic",
         lambda model: _set_value("estimator_", "C", value=-1.0),

@@ -934,15 +934,21 @@ def _check_thresholded_classifier(clf, at):
         _check_calibrations(clf, at, classes.size)
     _check_objective_type(clf, at)
     for name in ("training_prior_", "class_prior_"):
-        prior = _array(clf, name, at, ndim=1, shape=classes.shape, why=" (classes_)")
-        if (prior < 0).any() or prior.sum() <= 0:
-            _fail(_where(clf, name, at), "is not a class balance")
+        _check_prior(clf, name, at, classes)
     if _has(clf, "held_out_summary_"):
         _check_summary(clf, at, classes.size)
     if _has(clf, "n_features_in_"):
         n_features = _n_features(clf, at)
         if getattr(estimator, "n_features_in_", n_features) != n_features:
             _fail(_where(clf, "n_features_in_", at), "differs from estimator_'s")
+
+
+def _check_prior(model, name, at, classes):
+    """Positive shares of the classes summing to 1, as fit leaves them: the
+    class-balance methods divide by them and weigh the summary with them."""
+    prior = _array(model, name, at, ndim=1, shape=classes.shape, why=" (classes_)")
+    if (prior <= 0).any() or not math.isclose(prior.sum(), 1, rel_tol=1e-6):
+        _fail(_where(model, name, at), "is not positive shares summing to 1")
 
 
 def _threshold_bounds(scores):
@@ -1063,9 +1069,7 @@ def _check_tuned_threshold(tuned, at):
             _array(curve, "scores", where, ndim=1, shape=(n_points,), finite=False)
     for name in ("training_prior_", "class_prior_"):
         if _has(tuned, name):
-            prior = _array(tuned, name, at, ndim=1, shape=classes.shape)
-            if (prior < 0).any() or prior.sum() <= 0:
-                _fail(_where(tuned, name, at), "is not a class balance")
+            _check_prior(tuned, name, at, classes)
     _check_objective_type(tuned, at)
     if _has(tuned, "held_out_summary_"):
         _check_summary(tuned, at, classes.size)
