@@ -378,6 +378,23 @@ def test_predict_refuses_what_it_cannot_use(files, capsys):
     assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
 
 
+def test_a_long_cell_is_quoted_short_in_the_error(files, capsys):
+    tmp_path, csv, frame = files
+    model = tmp_path / "model.skops"
+    argv = ["tune", csv, "--target", "churn", "--drop", "customer", "--out", model]
+    assert _run(argv, capsys)[0] == 0
+    frame = frame.astype({"tenure": object})
+    frame.loc[3, "tenure"] = "x" * 100_000
+    long_cell = tmp_path / "long.csv"
+    frame.to_csv(long_cell, index=False)
+    status, _, err = _run(
+        ["predict", model, long_cell, "--out", tmp_path / "p.csv"], capsys
+    )
+    assert status == 1 and "column 'tenure', row 4 after the header" in err
+    assert "(100,000 characters) is not a number" in err
+    assert len(err) < 500
+
+
 def test_usage_errors_exit_2_and_every_command_has_help_with_an_example(capsys):
     with pytest.raises(SystemExit) as exited:
         main(["tune", "data.csv"])

@@ -783,6 +783,24 @@ def test_a_fold_without_a_class_gets_advice_for_its_splitter(cv, y, fit_kwargs, 
         assert "stratified splitter" not in str(raised.value)
 
 
+# pandas keeps strings in object arrays, whose items are plain str.
+@pytest.mark.parametrize(
+    "cv, positives, match",
+    [
+        (5, Y_THREE == 1, "y has 3 samples of class 'yes', fewer than cv=5 folds"),
+        (
+            [(np.arange(50), np.arange(50, 100))],
+            np.arange(100) < 50,
+            "The training part of fold 0 of cv holds no sample of class 'no'",
+        ),
+    ],
+)
+def test_a_missing_class_of_strings_in_an_object_array_is_named(cv, positives, match):
+    y = np.where(positives, "yes", "no").astype(object)
+    with pytest.raises(ValueError, match=match):
+        ThresholdedClassifier(LogisticRegression(), cv=cv).fit(X_SMALL, y)
+
+
 def test_saturated_scores_warn():
     X, y = make_classification(n_samples=1000, random_state=0)
     clf = ThresholdedClassifier(DecisionTreeClassifier(max_depth=1), cv=FOLDS)

@@ -1013,6 +1013,54 @@ STATE_CASES = {
         "held_out_summary_['class_index']",
         r"holds class indices from 5 to 5, beyond \[0, 2\)",
     ),
+    "a NaN fold distance, which hides every drift": (
+        "logistic",
+        lambda model: _set_value(
+            "held_out_summary_", "fold_distance", value=float("nan")
+        ),
+        "held_out_summary_['fold_distance']",
+        "is nan, not a finite number",
+    ),
+    "a fold distance beyond 1": (
+        "logistic",
+        lambda model: _set_value("held_out_summary_", "fold_distance", value=5.0),
+        "held_out_summary_['fold_distance']",
+        r"is 5.0, outside \[0, 1\]",
+    ),
+    "a held-out summary with a key it never has": (
+        "logistic",
+        lambda model: _set_value("held_out_summary_", "extra", value=1),
+        "held_out_summary_",
+        r"holds keys \['extra'\] besides",
+    ),
+    "a held-out summary of one class": (
+        "logistic",
+        lambda model: _set_array(
+            "held_out_summary_",
+            "class_index",
+            value=np.zeros(model.held_out_summary_["class_index"].size, np.int64),
+        ),
+        "held_out_summary_['weight']",
+        "gives a class no weight",
+    ),
+    "an objective that is a name": (
+        "tuned",
+        lambda model: _set_value("objective_", value="f1"),
+        "objective_",
+        "is a str, not a Objective or ScorerObjective",
+    ),
+    "a class prior that does not sum to 1": (
+        "logistic",
+        lambda model: _set_array("class_prior_", value=np.array([100.0, 1.0])),
+        "class_prior_",
+        "is not positive shares summing to 1",
+    ),
+    "a training prior without a class": (
+        "tuned",
+        lambda model: _set_array("training_prior_", value=np.array([1.0, 0.0])),
+        "training_prior_",
+        "is not positive shares summing to 1",
+    ),
     "an invalid parameter": (
         "logistic",
         lambda model: _set_value("estimator_", "C", value=-1.0),
@@ -1031,6 +1079,15 @@ STATE_CASES = {
         ),
         "estimator_.predict",
         "is set on the object, hiding LogisticRegression.predict",
+    ),
+    "an attribute hiding TunedThreshold.predict": (
+        "tuned",
+        lambda model: _replace(
+            ("predict",),
+            {"__class__": "rint", "__module__": "numpy", "__loader__": "FunctionNode"},
+        ),
+        "predict",
+        "is set on the object, hiding TunedThreshold.predict",
     ),
     "a NaN TunedThreshold": (
         "tuned",

@@ -28,6 +28,7 @@ from sklearn.utils._response import _get_response_values_binary
 from sklearn.utils.metadata_routing import _routing_enabled, process_routing
 from sklearn.utils.validation import _check_method_params, has_fit_parameter
 
+from threshold_estimator._diagnostics import shown_label
 from threshold_estimator._warnings import warn_at_caller
 
 
@@ -145,7 +146,7 @@ def make_splits(cv, splitter, X, target, split_params, sample_weight, refit):
         counts = np.bincount(target.codes, minlength=n_classes)
         smallest = counts.min()
         if smallest < cv:
-            label = target.classes[np.argmin(counts)].tolist()
+            label = shown_label(target.classes[np.argmin(counts)])
             raise ValueError(
                 f"y has {smallest} samples of class {label!r}, fewer than "
                 f"cv={cv} folds: every held-out fold needs one. "
@@ -183,7 +184,7 @@ def make_splits(cv, splitter, X, target, split_params, sample_weight, refit):
             )
             if (present <= 0).any():
                 missing = int(np.argmin(present))
-                label = target.classes[missing].tolist()
+                label = shown_label(target.classes[missing])
                 of = "" if sample_weight is None else " (of non-zero weight)"
                 raise ValueError(
                     f"The {part} part of fold {i} of cv holds no sample of "

@@ -68,6 +68,7 @@ from threshold_estimator.objectives import (
     CostMatrix,
     FromCounts,
     Metric,
+    Objective,
 )
 
 try:  # scikit-learn >= 1.8
@@ -126,6 +127,9 @@ class _Walk:
         if name in self.unchecked:
             return
         try:
+            # Every object, not only estimators: a TunedThreshold's or an
+            # objective's attribute could otherwise replace its predict.
+            _check_no_shadowing(obj, at)
             CHECKS.get(cls, _check_nothing)(obj, at)
             return
         except _UnsafeParameter as exc:
@@ -928,16 +932,23 @@ def _check_thresholded_classifier(clf, at):
             )
         _check_class_rule(clf, at, rule, classes.size)
         _check_calibrations(clf, at, classes.size)
+    _check_objective_type(clf, at)
     for name in ("training_prior_", "class_prior_"):
-        prior = _array(clf, name, at, ndim=1, shape=classes.shape, why=" (classes_)")
-        if (prior < 0).any() or prior.sum() <= 0:
-            _fail(_where(clf, name, at), "is not a class balance")
+        _check_prior(clf, name, at, classes)
     if _has(clf, "held_out_summary_"):
         _check_summary(clf, at, classes.size)
     if _has(clf, "n_features_in_"):
         n_features = _n_features(clf, at)
         if getattr(estimator, "n_features_in_", n_features) != n_features:
             _fail(_where(clf, "n_features_in_", at), "differs from estimator_'s")
+
+
+def _check_prior(model, name, at, classes):
+    """Positive shares of the classes summing to 1, as fit leaves them: the
+    class-balance methods divide by them and weigh the summary with them."""
+    prior = _array(model, name, at, ndim=1, shape=classes.shape, why=" (classes_)")
+    if (prior <= 0).any() or not math.isclose(prior.sum(), 1, rel_tol=1e-6):
+        _fail(_where(model, name, at), "is not positive shares summing to 1")
 
 
 def _threshold_bounds(scores):
@@ -1000,7 +1011,21 @@ def _check_summary(clf, at, n_classes):
     weight = _array(summary, "weight", where, ndim=1, shape=(n_points,))
     if (weight < 0).any():
         _fail(_where(summary, "weight", where), "holds negative weights")
+    totals = np.bincount(summary["class_index"], weights=weight, minlength=n_classes)
+    if not (totals > 0).all():
+        # The class-balance methods divide by each class's share.
+        _fail(_where(summary, "weight", where), "gives a class no weight")
     _integer(summary, "n_samples", where)
+    # A distance between distributions of scores: check_drift reports no
+    # drift smaller than it, so a NaN or a 5 would hide every drift.
+    if _has(summary, "fold_distance"):
+        _number(summary, "fold_distance", where, low=0, high=1)
+    unknown = set(summary).difference(_SUMMARY_KEYS)
+    if unknown:
+        _fail(where, f"holds keys {sorted(map(str, unknown))} besides {_SUMMARY_KEYS}")
+
+
+_SUMMARY_KEYS = ("scores", "class_index", "weight", "n_samples", "fold_distance")
 
 
 def _check_tuned_threshold(tuned, at):
@@ -1044,9 +1069,8 @@ def _check_tuned_threshold(tuned, at):
             _array(curve, "scores", where, ndim=1, shape=(n_points,), finite=False)
     for name in ("training_prior_", "class_prior_"):
         if _has(tuned, name):
-            prior = _array(tuned, name, at, ndim=1, shape=classes.shape)
-            if (prior < 0).any() or prior.sum() <= 0:
-                _fail(_where(tuned, name, at), "is not a class balance")
+            _check_prior(tuned, name, at, classes)
+    _check_objective_type(tuned, at)
     if _has(tuned, "held_out_summary_"):
         _check_summary(tuned, at, classes.size)
     _check_calibrations(tuned, at, classes.size)
@@ -1109,6 +1133,12 @@ def _check_binary_map(method, found, where):
         _fail(_where(found, "x", where), "is not a non-decreasing, non-empty array")
     if ((y < 0) | (y > 1)).any() or (np.diff(y) < 0).any():
         _fail(_where(found, "y", where), "is not non-decreasing probabilities")
+
+
+def _check_objective_type(model, at):
+    """``objective_``, which with_class_prior re-derives the rule with."""
+    if _has(model, "objective_"):
+        _instance(model, "objective_", at, (Objective, ScorerObjective))
 
 
 def _check_objective(objective, at):

@@ -29,6 +29,7 @@ from threshold_estimator.cli._files import (
     check_sep,
     iter_table,
     one_line,
+    shown_cell,
     table_columns,
 )
 from threshold_estimator.cli._inputs import model_input
@@ -128,7 +129,7 @@ def _check_labels(rows, model, args):
         )
     if rows.unknown:
         unknown = list(rows.unknown)
-        shown = ", ".join(map(repr, unknown[:_SHOWN_LABELS]))
+        shown = ", ".join(map(shown_cell, unknown[:_SHOWN_LABELS]))
         more = (
             f" and {len(unknown) - _SHOWN_LABELS} more"
             if len(unknown) > _SHOWN_LABELS

@@ -67,6 +67,18 @@ def one_line(exc):
     return " ".join(str(exc).split())
 
 
+#: The longest cell a message quotes in full: a cell can hold a whole file.
+_SHOWN_CELL = 60
+
+
+def shown_cell(value):
+    """``repr(value)``, cut short when long, with the length it had."""
+    text = repr(value)
+    if len(text) <= _SHOWN_CELL:
+        return text
+    return f"{text[:_SHOWN_CELL]}... ({len(str(value)):,} characters)"
+
+
 def _pandas():
     try:
         import pandas
@@ -339,7 +351,8 @@ def check_number_columns(frame, path, decimal="."):
             more = f" and {more:,} other such values" if more else ""
             note(
                 f"{path}, column {name!r} is read as text: it holds numbers, but "
-                f"also {text.iloc[first]!r} (row {first + 1:,} after the header)"
+                f"also {shown_cell(text.iloc[first])} (row {first + 1:,} after the "
+                "header)"
                 f"{more}; fill or remove those to use it as numbers"
             )
 
@@ -384,7 +397,7 @@ def _not_a_number(path, column, position, value, decimal):
         hint = " (decimal comma? pass --decimal ,)"
     return (
         f"{path}, column {column!r}, row {position + 1:,} after the header: "
-        f"{value!r} is not a number{hint}"
+        f"{shown_cell(value)} is not a number{hint}"
     )
 
 
