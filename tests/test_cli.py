@@ -1955,6 +1955,11 @@ def _with_score_cell(frame, column, row, value):
         ),
         (
             None,
+            ["--score-column", "p", "--class-prior", "no=0.5,yes=0.6"],
+            r"--class-prior 'no=0.5,yes=0.6': the shares sum to 1.1, not 1",
+        ),
+        (
+            None,
             ["--score-column", "p", "--class-prior", "0.5,0.3,0.2"],
             r"gives 3 shares for 2 classes; give one per class, in the order 'no', "
             r"'yes', or name them: no=...,yes=...",
@@ -2342,3 +2347,21 @@ def test_shift_bad_input_is_one_line_and_writes_nothing(
     assert status == 1 and err.count("\n") == 1, err
     assert re.search(match, err), err
     assert _files_of(tmp_path) == before
+
+
+def test_a_fault_of_the_program_is_one_line_unless_a_traceback_is_asked(
+    files, capsys, monkeypatch
+):
+    from threshold_estimator.cli import _main as cli_main
+
+    def broken(args):
+        raise TypeError("something the program got wrong")
+
+    monkeypatch.setitem(cli_main.COMMANDS, "inspect", broken)
+    status, out, err = _run(["inspect", "model.skops"], capsys)
+    assert status == 1 and out == ""
+    assert err.count("\n") == 1
+    assert "internal error: TypeError: something the program got wrong" in err
+    monkeypatch.setenv("THRESHOLD_ESTIMATOR_TRACEBACK", "1")
+    with pytest.raises(TypeError):
+        main(["inspect", "model.skops"])

@@ -242,6 +242,11 @@ def test_ties_away_from_0_and_1_get_advice_for_ties(score_type):
         ),
         ({"n_resamples": -1}, ValueError, "n_resamples"),
         (
+            {"y_score": [[0.2, 0.1], [0.8, 0.3], [0.3, 0.2], [0.6, 0.9]]},
+            ValueError,
+            "two columns whose rows do not sum to 1",
+        ),
+        (
             {"sample_weight": [1, 0, 1, 0]},
             ValueError,
             "sample_weight is zero for every sample of class 1",

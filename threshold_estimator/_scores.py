@@ -553,7 +553,16 @@ def _pos_column(y_score, classes, pos_label):
     """pos_label's scores: one column, or its column of a softmax's two."""
     scores = np.asarray(y_score)
     if scores.ndim == 2 and scores.shape[1] == 2:
-        return scores[:, int(np.flatnonzero(classes == pos_label)[0])]
+        # A softmax's two columns: rows of probabilities, or the other
+        # column would be dropped unread.
+        numbers = _finite_numbers(scores, "y_score", "the rule needs a score")
+        if not np.allclose(numbers.sum(axis=1), 1, atol=1e-3):
+            raise ValueError(
+                "y_score has two columns whose rows do not sum to 1, so they are "
+                "not a softmax's probabilities. Give one column: the score of "
+                "pos_label (for two logits, their difference)."
+            )
+        return numbers[:, int(np.flatnonzero(classes == pos_label)[0])]
     if scores.ndim == 2 and scores.shape[1] > 2:
         raise ValueError(
             f"y_score has {scores.shape[1]} columns but the rule has two classes; "

@@ -6,6 +6,7 @@ the command's unfinished outputs are removed.
 """
 
 import argparse
+import os
 import signal
 import sys
 from contextlib import contextmanager
@@ -474,4 +475,16 @@ def main(argv=None):
     except OSError as exc:
         # A full disk, a missing permission: the file system's words, one line.
         print(f"threshold-estimator: error: {one_line(exc)}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        # A fault of this program, not of the input: one line still, and the
+        # traceback for a report on request. Outputs were already cleaned up.
+        if os.environ.get("THRESHOLD_ESTIMATOR_TRACEBACK"):
+            raise
+        print(
+            f"threshold-estimator: internal error: {type(exc).__name__}: "
+            f"{one_line(exc)} (set THRESHOLD_ESTIMATOR_TRACEBACK=1 for the "
+            "traceback, and please report it)",
+            file=sys.stderr,
+        )
         return 1

@@ -193,7 +193,7 @@ def class_prior_of(text, classes):
                 f"{where} names {', '.join(map(repr, shares))}; name each class "
                 f"once: {', '.join(map(repr, names))}"
             )
-        return [shares[name] for name in names]
+        return _summing_to_one([shares[name] for name in names], where)
     shares = [_share(part, where) for part in parts]
     if len(shares) == 1 and len(names) == 2:
         return shares[0]
@@ -202,6 +202,18 @@ def class_prior_of(text, classes):
             f"{where} gives {len(shares)} shares for {len(names)} classes; give "
             f"one per class, in the order {', '.join(map(repr, names))}, or "
             f"name them: {','.join(f'{name}=...' for name in names)}"
+        )
+    return _summing_to_one(shares, where)
+
+
+def _summing_to_one(shares, where):
+    """Shares as written, refused unless they sum to 1: a typo is not
+    silently rescaled."""
+    total = sum(shares)
+    if abs(total - 1) > 1e-3:
+        raise InputError(
+            f"{where}: the shares sum to {total:.4g}, not 1; give the share of "
+            "each class in the new data"
         )
     return shares
 
