@@ -256,7 +256,7 @@ def test_tune_objectives_and_models(files, capsys, extra, match):
             ["--target", "churn", "--scoring", "roc_auc", "--pos-label", "yes"],
             "same value at every decision threshold",
         ),
-        (["--target", "churn", "--scoring", "f1"], "pass pos_label|Pass pos_label"),
+        (["--target", "churn", "--scoring", "f1"], "Pass --pos-label"),
         (["--target", "churn", "--model", "svm"], "neither one of logistic"),
     ],
 )
@@ -2365,3 +2365,36 @@ def test_a_fault_of_the_program_is_one_line_unless_a_traceback_is_asked(
     monkeypatch.setenv("THRESHOLD_ESTIMATOR_TRACEBACK", "1")
     with pytest.raises(TypeError):
         main(["inspect", "model.skops"])
+
+
+def test_a_header_naming_a_column_twice_is_refused(tmp_path, capsys):
+    data = tmp_path / "twice.csv"
+    data.write_text("a,b,a,y\n1,2,3,0\n2,3,4,1\n")
+    status, out, err = _run(
+        ["tune", data, "--target", "y", "--out", tmp_path / "m.skops"], capsys
+    )
+    assert status == 1 and out == ""
+    assert "the header names 'a' more than once" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["twice.csv"]
+
+
+def test_advice_about_the_positive_class_is_in_the_commands_words(files, capsys):
+    tmp_path, csv, _ = files
+    status, _, err = _run(
+        [
+            "tune",
+            csv,
+            "--target",
+            "churn",
+            "--drop",
+            "customer",
+            "--scoring",
+            "f1",
+            "--out",
+            tmp_path / "m.skops",
+        ],
+        capsys,
+    )
+    assert status == 1
+    assert "no --pos-label, but --scoring f1 counts one class as positive" in err
+    assert "Pass --pos-label yes" in err and "pos_label=" not in err

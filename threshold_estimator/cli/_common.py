@@ -116,12 +116,13 @@ def tell_what_loading_needs(path):
 
 
 # The library's keyword arguments that the commands take as options.
-_KEYWORDS = re.compile(r"\b(score_type|calibration)='(\w+)'")
+_KEYWORDS = re.compile(r"\b(score_type|calibration|pos_label|scoring)='([^'\s]+)'")
 
 
 def in_command_words(message):
     """A library message, its advice in the options' words: ``score_type='logit'``
-    becomes ``--score-type logit``."""
+    becomes ``--score-type logit``, ``pos_label='spam'`` ``--pos-label spam``."""
+    message = message.replace("pos_label=None", "no --pos-label")
     return _KEYWORDS.sub(
         lambda found: f"--{found[1].replace('_', '-')} {found[2]}", message
     )

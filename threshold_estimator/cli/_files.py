@@ -14,6 +14,7 @@ temporary left by a run that was killed is removed by the next run writing
 the same output, once its process is gone.
 """
 
+import csv
 import difflib
 import errno
 import hashlib
@@ -191,7 +192,28 @@ def check_sep(path, sep=None, decimal="."):
             f"{path}: the decimal mark {decimal!r} is also the column separator; "
             "pass --sep with another one, such as --sep ';'"
         )
+    _check_unique_header(path, sep)
     return sep
+
+
+def _check_unique_header(path, sep):
+    """Refuse a CSV header naming a column twice, which pandas would rename
+    ``a.1`` and read as two features."""
+    text = _first_bytes(path, 65536).decode("utf-8", errors="replace")
+    lines = text.lstrip("\ufeff").splitlines()
+    if not lines:
+        return
+    header = next(csv.reader([lines[0]], delimiter=sep), [])
+    seen, repeated = set(), []
+    for name in (n.strip() for n in header):
+        if name in seen and name not in repeated:
+            repeated.append(name)
+        seen.add(name)
+    if repeated:
+        raise InputError(
+            f"{path}: the header names {', '.join(map(repr, repeated))} more than "
+            "once; give each column its own name"
+        )
 
 
 def _detect_sep(path):
