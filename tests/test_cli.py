@@ -1727,13 +1727,6 @@ def score_model(tmp_path_factory):
     return folder, data, model
 
 
-def _copy_scores(score_model, tmp_path):
-    folder, data, model = score_model
-    for path in (data, model):
-        shutil.copy(path, tmp_path / path.name)
-    return tmp_path / data.name, tmp_path / model.name
-
-
 def _files_of(folder):
     return {p.name: p.read_bytes() for p in Path(folder).iterdir() if p.is_file()}
 
@@ -1997,7 +1990,7 @@ def test_predict_applies_a_tuned_threshold_to_its_score_columns(
     score_model, tmp_path, capsys
 ):
     pandas = pytest.importorskip("pandas")
-    data, model = _copy_scores(score_model, tmp_path)
+    data, model = _copy_of(score_model, tmp_path)
     tuned = persistence.load(model)
     frame = pandas_read(data)
     expected = tuned.predict(frame["p"])
@@ -2064,7 +2057,7 @@ def importlib_util_find(name):
 def test_predict_on_scores_bad_input_is_one_line_and_writes_nothing(
     score_model, tmp_path, capsys, change, extra, match
 ):
-    data, model = _copy_scores(score_model, tmp_path)
+    data, model = _copy_of(score_model, tmp_path)
     frame = pandas_read(data)
     if change == "rename":
         frame.rename(columns={"p": "probability"}).to_csv(data, index=False)
@@ -2222,7 +2215,7 @@ def _more_positives(frame, column, positive):
 def test_shift_re_derives_a_tuned_threshold_for_the_new_balance(
     score_model, tmp_path, capsys
 ):
-    data, model = _copy_scores(score_model, tmp_path)
+    data, model = _copy_of(score_model, tmp_path)
     new = _more_positives(_scores_table(n=800, seed=2), "fraud", "yes")
     new.drop(columns=["fraud"]).to_csv(tmp_path / "new.csv", index=False)
     scores = pandas_read(tmp_path / "new.csv")["p"]
@@ -2287,7 +2280,7 @@ def test_shift_re_derives_a_classifiers_threshold_from_its_features(
 def test_shift_refuses_scores_that_changed_unless_allowed(
     score_model, tmp_path, capsys
 ):
-    data, model = _copy_scores(score_model, tmp_path)
+    data, model = _copy_of(score_model, tmp_path)
     new = _scores_table(n=800, seed=2).drop(columns=["fraud"])
     new["p"] = 0.6 + 0.3 * new["p"]  # another model's scores
     new.to_csv(tmp_path / "new.csv", index=False)
@@ -2332,7 +2325,7 @@ def test_shift_refuses_scores_that_changed_unless_allowed(
 def test_shift_bad_input_is_one_line_and_writes_nothing(
     score_model, tmp_path, capsys, monkeypatch, rows, out, extra, match
 ):
-    data, model = _copy_scores(score_model, tmp_path)
+    data, model = _copy_of(score_model, tmp_path)
     monkeypatch.chdir(tmp_path)
     new = _more_positives(_scores_table(n=800, seed=2), "fraud", "yes")
     new[:rows].to_csv(tmp_path / "new.csv", index=False)

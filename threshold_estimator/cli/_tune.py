@@ -275,29 +275,40 @@ def _fit_error(exc, X, estimator, args):
 
 def _report(args, clf, y, warned, seconds):
     """What ``tune`` found, as plain JSON values."""
+    model = type(clf.estimator).__name__ if args.model not in MODELS else args.model
+    return _framed(
+        args,
+        clf,
+        y,
+        warned,
+        seconds,
+        model=model,
+        objective=repr(clf.objective_),
+        pos_label=plain(clf.pos_label_),
+        decision_threshold=plain(clf.decision_threshold_),
+        decision_rule=clf.decision_rule_,
+        fold_thresholds=plain(clf.fold_thresholds_),
+        threshold_spread=plain(clf.threshold_spread_),
+        threshold_interval=plain(clf.threshold_interval_),
+        held_out=held_out_facts(clf),
+        calibration=clf.calibration,
+    )
+
+
+def _framed(args, fitted, y, warned, seconds, **found):
+    """A report: the command and its data, what was ``found``, then the class
+    balance, the run's warnings and versions."""
     classes, counts = np.unique(y, return_counts=True)
-    threshold = clf.decision_threshold_
     return {
         "command": shlex.join(["threshold-estimator", *args.argv]),
         "data": str(args.data),
         "target": args.target,
-        "model": type(clf.estimator).__name__
-        if args.model not in MODELS
-        else args.model,
-        "objective": repr(clf.objective_),
-        "pos_label": plain(clf.pos_label_),
-        "decision_threshold": plain(threshold),
-        "decision_rule": clf.decision_rule_,
-        "fold_thresholds": plain(clf.fold_thresholds_),
-        "threshold_spread": plain(clf.threshold_spread_),
-        "threshold_interval": plain(clf.threshold_interval_),
-        "held_out": held_out_facts(clf),
-        "calibration": clf.calibration,
+        **found,
         "class_balance": {
             str(plain(label)): int(count)
             for label, count in zip(classes, counts, strict=True)
         },
-        "class_prior": class_shares(clf.classes_, clf.class_prior_),
+        "class_prior": class_shares(fitted.classes_, fitted.class_prior_),
         "n_samples": int(len(y)),
         "fit_seconds": round(seconds, 3),
         "warnings": warned,
@@ -441,29 +452,21 @@ def _plot_scores(tuned, y, scores, path):
 
 def _scores_report(args, tuned, y, warned, seconds):
     """What ``tune --score-column`` found, as plain JSON values."""
-    classes, counts = np.unique(y, return_counts=True)
-    return {
-        "command": shlex.join(["threshold-estimator", *args.argv]),
-        "data": str(args.data),
-        "target": args.target,
-        "model": type(tuned).__name__,
-        "score_columns": list(tuned.score_columns_),
-        "score_type": tuned.score_type,
-        "calibration": tuned.calibration,
-        "objective": repr(tuned.objective_),
-        "pos_label": plain(tuned.pos_label_),
-        "decision_threshold": plain(tuned.threshold),
-        "decision_rule": tuned.decision_rule_,
-        "threshold_interval": plain(tuned.interval),
-        "confidence_level": tuned.confidence_level,
-        "score": score_facts(tuned),
-        "class_balance": {
-            str(plain(label)): int(count)
-            for label, count in zip(classes, counts, strict=True)
-        },
-        "class_prior": class_shares(tuned.classes_, tuned.class_prior_),
-        "n_samples": int(len(y)),
-        "fit_seconds": round(seconds, 3),
-        "warnings": warned,
-        "versions": versions(),
-    }
+    return _framed(
+        args,
+        tuned,
+        y,
+        warned,
+        seconds,
+        model=type(tuned).__name__,
+        score_columns=list(tuned.score_columns_),
+        score_type=tuned.score_type,
+        calibration=tuned.calibration,
+        objective=repr(tuned.objective_),
+        pos_label=plain(tuned.pos_label_),
+        decision_threshold=plain(tuned.threshold),
+        decision_rule=tuned.decision_rule_,
+        threshold_interval=plain(tuned.interval),
+        confidence_level=tuned.confidence_level,
+        score=score_facts(tuned),
+    )
